@@ -1,0 +1,68 @@
+# Masthead: `make run` serves the demo paper, `make test` runs the whole suite.
+# Everything below installs what it needs by itself; see README.md.
+
+SHELL := /bin/sh
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
+
+.PHONY: run test test-browser lint format check-migrations install lock demo admin screenshots bench clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py ensure_admin
+	@echo "Serving the demo paper on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: install
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || { interpreter=$$(bin/find-python) && echo "Creating $(VENV) with $$interpreter" && "$$interpreter" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Regenerate requirements.lock from pyproject.toml (needs network access to PyPI).
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+		--generate-hashes --quiet -o requirements.lock
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+admin: install
+	$(PY) manage.py ensure_admin
+
+screenshots: install
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser/test_screenshots.py -p no:randomly --screenshots
+
+bench: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,394 @@
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from masthead.core.pages import KeepsParentWhenRoutingMixin, ServedQuicklyMixin
+
+from .blocks import ArticleBodyBlock, PageBodyBlock
+from .querysets import ArticlePageManager, attach_sections, localize_pages
+
+
+class AccessLevel(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    REGISTERED = "registered", _("Registered readers")
+    SUBSCRIBERS = "subscribers", _("Subscribers")
+
+
+def paginate(request, queryset, per_page: int):
+    """Return one page of a listing; a page number that is not a page is a 404."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except (PageNotAnInteger, EmptyPage) as error:
+        raise Http404("No such page of results") from error
+
+
+def listing_page(request, queryset, per_page: int | None = None):
+    """Paginate an article listing and attach each article's section label."""
+    page = paginate(request, queryset, per_page or settings.MASTHEAD_SECTION_PAGE_SIZE)
+    page.object_list = attach_sections(page.object_list)
+    return page
+
+
+class HomePage(ServedQuicklyMixin, RoutablePageMixin, KeepsParentWhenRoutingMixin, Page):
+    """The front page of one edition: lead story, section blocks and the latest news."""
+
+    lead_article = models.ForeignKey(
+        "content.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The front-page lead; the newest article with a picture when empty."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("lead_article")]
+    subpage_types = [
+        "content.SectionPage",
+        "content.LatestPage",
+        "content.StandardPage",
+        "content.ContactPage",
+        "content.AuthorIndexPage",
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.in_locale(self.locale_id).for_listing()
+        latest = list(articles[:9])
+        lead = self.lead_article if self.lead_article and self.lead_article.live else None
+        if lead is None:
+            lead = next((a for a in latest if a.lead_image_id), latest[0] if latest else None)
+        top_stories = [a for a in latest if a != lead][:4]
+        sections = list(SectionPage.objects.child_of(self).live())
+        by_section = articles.latest_per_prefix([s.path for s in sections], per_prefix=4)
+        section_blocks = [(s, by_section.get(s.path, [])) for s in sections]
+        attach_sections([*latest, *(lead and [lead] or [])])
+        context.update(
+            lead=lead,
+            top_stories=top_stories,
+            latest=[a for a in latest if a != lead][:8],
+            section_blocks=[(s, items) for s, items in section_blocks if items],
+        )
+        return context
+
+    @path("tags/<str:tag>/", name="tag")
+    def tag_listing(self, request, tag):
+        articles = ArticlePage.objects.in_locale(self.locale_id).for_listing().filter(tags__slug=tag)
+        page = listing_page(request, articles)
+        if not page.object_list and page.number == 1:
+            raise Http404("No articles with this tag")
+        return render(
+            request,
+            "content/tag_page.html",
+            {"page": self, "tag": tag, "articles": page, "self": self},
+        )
+
+
+class SectionPage(ServedQuicklyMixin, KeepsParentWhenRoutingMixin, Page):
+    """A section of the paper, such as Economy; may hold sub-sections and articles."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["content.SectionPage", "content.ArticlePage"]
+    parent_page_types = ["content.HomePage", "content.SectionPage"]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("section")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.for_listing().in_section(self)
+        context["articles"] = listing_page(request, articles)
+        context["subsections"] = SectionPage.objects.child_of(self).live()
+        return context
+
+
+class LatestPage(ServedQuicklyMixin, Page):
+    """The newest articles across every section of the edition."""
+
+    subpage_types = []
+    parent_page_types = ["content.HomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("latest news page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.in_locale(self.locale_id).for_listing()
+        context["articles"] = listing_page(request, articles)
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleAuthor(Orderable):
+    """A byline: one author of one article, in the order the byline prints them."""
+
+    article = ParentalKey("content.ArticlePage", on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(
+        "content.AuthorPage", on_delete=models.CASCADE, related_name="bylines"
+    )
+
+    panels = [FieldPanel("author")]
+
+
+class ArticlePage(ServedQuicklyMixin, Page):
+    """A news story, column or feature, filed under its section (the parent page)."""
+
+    standfirst = models.TextField(
+        _("standfirst"), blank=True, help_text=_("One or two sentences under the headline.")
+    )
+    lead_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(ArticleBodyBlock(), blank=True)
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+    access_level = models.CharField(
+        _("who may read it"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+    )
+
+    objects = ArticlePageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("standfirst"),
+        InlinePanel("bylines", label=_("Authors"), min_num=0),
+        FieldPanel("lead_image"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        MultiFieldPanel([FieldPanel("access_level")], heading=_("Access")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    subpage_types = []
+    parent_page_types = ["content.SectionPage"]
+
+    class Meta:
+        verbose_name = _("article")
+
+    @cached_property
+    def section(self) -> Page | None:
+        """The parent section; free after routing, which caches the parent it walked through."""
+        return self.get_parent()
+
+    @cached_property
+    def authors(self) -> list["AuthorPage"]:
+        authors = [b.author for b in self.bylines.select_related("author").all()]
+        return localize_pages(authors, self.locale_id) if authors else []
+
+    @cached_property
+    def tag_list(self) -> list:
+        return list(self.tags.all())
+
+    @cached_property
+    def tag_links(self) -> list[tuple[str, str]]:
+        """Return (name, address) for each tag: the tag listing of the article's edition."""
+        # Reversed in the active language, which is the article's own when it is served.
+        return [
+            (tag.name, reverse("wagtail_serve", args=[f"tags/{tag.slug}/"])) for tag in self.tag_list
+        ]
+
+    @cached_property
+    def _neighbours(self) -> dict[str, "ArticlePage"]:
+        """Find the previous and next article of the section in one query."""
+        if self.first_published_at is None:
+            return {}
+        siblings = ArticlePage.objects.live().sibling_of(self, inclusive=False)
+        when = self.first_published_at
+        older = siblings.filter(
+            models.Q(first_published_at__lt=when) | models.Q(first_published_at=when, pk__lt=self.pk)
+        ).order_by("-first_published_at", "-pk")
+        newer = siblings.filter(
+            models.Q(first_published_at__gt=when) | models.Q(first_published_at=when, pk__gt=self.pk)
+        ).order_by("first_published_at", "pk")
+        both = ArticlePage.objects.filter(
+            models.Q(pk=models.Subquery(older.values("pk")[:1]))
+            | models.Q(pk=models.Subquery(newer.values("pk")[:1]))
+        ).defer_streamfields()
+        return {
+            "previous" if (a.first_published_at, a.pk) < (when, self.pk) else "next": a
+            for a in both
+        }
+
+    @property
+    def previous_article(self) -> "ArticlePage | None":
+        return self._neighbours.get("previous")
+
+    @property
+    def next_article(self) -> "ArticlePage | None":
+        return self._neighbours.get("next")
+
+    @cached_property
+    def related_articles(self) -> list["ArticlePage"]:
+        """Three articles of the same section or sharing tags; most shared tags first."""
+        tag_ids = [tag.pk for tag in self.tag_list]
+        section_path = self.path[: -self.steplen]
+        related = (
+            ArticlePage.objects.filter(locale_id=self.locale_id)
+            .for_listing()
+            .exclude(pk=self.pk)
+            .filter(models.Q(path__startswith=section_path) | models.Q(tags__in=tag_ids))
+            .annotate(
+                shared_tags=models.Count(
+                    "tagged_items", filter=models.Q(tagged_items__tag_id__in=tag_ids)
+                )
+            )
+            .order_by("-shared_tags", "-first_published_at", "-pk")
+            .distinct()[:3]
+        )
+        return attach_sections(related)
+
+    @cached_property
+    def read_next(self) -> "ArticlePage | None":
+        """The story offered at the foot of the article: the next one, else a related one."""
+        if self.next_article:
+            return self.next_article
+        return next(iter(self.related_articles), None)
+
+    @property
+    def is_premium(self) -> bool:
+        return self.access_level != AccessLevel.PUBLIC
+
+
+class AuthorIndexPage(ServedQuicklyMixin, Page):
+    """Every author who writes for the paper."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["content.AuthorPage"]
+    parent_page_types = ["content.HomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("author index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = (
+            AuthorPage.objects.child_of(self).live().select_related("photo").order_by("title")
+        )
+        return context
+
+
+class AuthorPage(ServedQuicklyMixin, Page):
+    """A writer's page: their photo, biography and articles."""
+
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    photo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    bio = RichTextField(_("biography"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("role"), FieldPanel("photo"), FieldPanel("bio")]
+    search_fields = [*Page.search_fields, index.SearchField("bio")]
+    subpage_types = []
+    parent_page_types = ["content.AuthorIndexPage"]
+
+    class Meta:
+        verbose_name = _("author")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # An author's articles in every edition: the byline links the original author page.
+        same_person = AuthorPage.objects.filter(translation_key=self.translation_key)
+        articles = (
+            ArticlePage.objects.in_locale(self.locale_id)
+            .for_listing()
+            .filter(bylines__author__in=same_person)
+            .distinct()
+        )
+        context["articles"] = listing_page(request, articles)
+        return context
+
+
+class StandardPage(ServedQuicklyMixin, Page):
+    """A page of prose such as About Us, Advertising or Subscription."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(PageBodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    subpage_types = ["content.StandardPage", "content.ContactPage"]
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class ContactFormField(AbstractFormField):
+    page = ParentalKey("content.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class ContactPage(ServedQuicklyMixin, AbstractEmailForm):
+    """A page with a form whose submissions are stored and emailed to staff."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    thank_you_text = RichTextField(_("thank-you message"), blank=True, features=["bold", "link"])
+
+    content_panels = [
+        *AbstractEmailForm.content_panels,
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Form fields")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading=_("Email to staff"),
+        ),
+    ]
+    subpage_types = []
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+
+    class Meta:
+        verbose_name = _("contact page")

@@ -1,0 +1,99 @@
+"""How every listing of articles is fetched: one query shape, reused by every page."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber, Substr
+from wagtail.models import Locale, Page, PageManager
+from wagtail.query import PageQuerySet
+
+from masthead.images.models import Rendition
+
+# The renditions a teaser or card may ask for; prefetched with the listing.
+CARD_RENDITIONS = ("fill-160x100", "fill-480x270", "fill-800x450", "fill-1200x675")
+
+
+class ArticlePageQuerySet(PageQuerySet):
+    def in_locale(self, locale: Locale | int) -> "ArticlePageQuerySet":
+        return self.filter(locale_id=getattr(locale, "pk", locale))
+
+    def in_section(self, section: Page) -> "ArticlePageQuerySet":
+        """Articles of a section and of its sub-sections."""
+        return self.descendant_of(section)
+
+    def newest_first(self) -> "ArticlePageQuerySet":
+        return self.order_by(F("first_published_at").desc(nulls_last=True), "-pk")
+
+    def for_listing(self) -> "ArticlePageQuerySet":
+        """Shape a listing: live, newest first, lead image and its card renditions at hand."""
+        return (
+            self.live()
+            .select_related("lead_image")
+            .prefetch_related(
+                Prefetch(
+                    "lead_image__renditions",
+                    queryset=Rendition.objects.filter(filter_spec__in=CARD_RENDITIONS),
+                )
+            )
+            .defer_streamfields()
+            .newest_first()
+        )
+
+    def latest_per_prefix(self, paths: Sequence[str], per_prefix: int) -> dict[str, list]:
+        """Return the newest articles under each tree path, in one query.
+
+        All paths must be of one depth (sections side by side in the tree); the result maps
+        each path to its newest `per_prefix` articles.
+        """
+        if not paths:
+            return {}
+        length = len(paths[0])
+        under_any = Q()
+        for path in paths:
+            under_any |= Q(path__startswith=path)
+        ranked = (
+            self.filter(under_any)
+            .annotate(
+                tree_prefix=Substr("path", 1, length),
+                rank=Window(
+                    RowNumber(),
+                    partition_by=Substr("path", 1, length),
+                    order_by=[F("first_published_at").desc(nulls_last=True), F("pk").desc()],
+                ),
+            )
+            .filter(rank__lte=per_prefix)
+        )
+        grouped: dict[str, list] = defaultdict(list)
+        for article in ranked:
+            grouped[article.tree_prefix].append(article)
+        return grouped
+
+
+ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
+
+
+def attach_sections(articles: Iterable[Page]) -> list[Page]:
+    """Set `section_page` on each article (its parent section) with one query for all."""
+    from .models import SectionPage
+
+    articles = list(articles)
+    parent_paths = {a.path[: -Page.steplen] for a in articles}
+    sections = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths)}
+    for article in articles:
+        article.section_page = sections.get(article.path[: -Page.steplen])
+    return articles
+
+
+def localize_pages(pages: Iterable[Page], locale_id: int) -> list[Page]:
+    """Swap each page for its live translation in the locale where one exists, in one query."""
+    pages = list(pages)
+    foreign = {p.translation_key for p in pages if p.locale_id != locale_id}
+    if not foreign:
+        return pages
+    model = type(pages[0]) if len({type(p) for p in pages}) == 1 else Page
+    translations = {
+        p.translation_key: p
+        for p in model.objects.live().filter(translation_key__in=foreign, locale_id=locale_id)
+    }
+    return [translations.get(p.translation_key, p) for p in pages]

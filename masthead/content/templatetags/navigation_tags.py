@@ -1,0 +1,76 @@
+from django import template
+from django.conf import settings
+from django.utils import translation
+from wagtail.models import Page
+
+from masthead.content.navigation import (
+    active_locale,
+    build_menu,
+    edition_home_url,
+    live_translations,
+)
+
+register = template.Library()
+
+
+@register.inclusion_tag("tags/main_menu.html", takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    return {
+        "links": build_menu("main", active_locale(request), request, with_mega=True),
+        "request": request,
+    }
+
+
+@register.inclusion_tag("tags/link_list.html", takes_context=True)
+def link_menu(context, slot, css_class=""):
+    request = context.get("request")
+    return {"links": build_menu(slot, active_locale(request), request), "css_class": css_class}
+
+
+@register.simple_tag
+def edition_home(language=None):
+    return edition_home_url(language or translation.get_language())
+
+
+@register.inclusion_tag("tags/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Link each other edition: to this page's translation, else to that edition's home."""
+    return {"editions": other_editions(context)}
+
+
+@register.inclusion_tag("tags/hreflang_links.html", takes_context=True)
+def hreflang_links(context):
+    page = context.get("page")
+    request = context.get("request")
+    if not isinstance(page, Page):
+        return {"alternates": []}
+    translations = live_translations(page) if page.pk else {}
+    if len(translations) < 2:
+        return {"alternates": []}
+    return {"alternates": [(code, p.get_full_url(request)) for code, p in translations.items()]}
+
+
+def other_editions(context) -> list[dict]:
+    request = context.get("request")
+    page = context.get("page")
+    current = translation.get_language()
+    translations = {}
+    if isinstance(page, Page) and page.pk:
+        translations = live_translations(page)
+    editions = []
+    for code, name in settings.LANGUAGES:
+        if code == current:
+            continue
+        target = translations.get(code)
+        with translation.override(code):
+            label = translation.get_language_info(code)["name_local"]
+        editions.append(
+            {
+                "code": code,
+                "label": label,
+                "url": target.get_url(request) if target else edition_home_url(code),
+                "is_translation": code in translations,
+            }
+        )
+    return editions

@@ -1,0 +1,30 @@
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from .cache import bump_chrome_version
+
+
+def _bump(**kwargs):
+    bump_chrome_version()
+
+
+def connect():
+    from wagtail.models import PageViewRestriction
+
+    from .models import Menu, MenuItem, SiteSettings
+    from .pages import forget_view_restrictions
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            forget_view_restrictions,
+            sender=PageViewRestriction,
+            dispatch_uid=f"masthead-view-restrictions-{signal}",
+        )
+
+    # Any published change may show in a mega-menu, the latest list or the footer.
+    page_published.connect(_bump, dispatch_uid="masthead-chrome-published")
+    page_unpublished.connect(_bump, dispatch_uid="masthead-chrome-unpublished")
+    post_page_move.connect(_bump, dispatch_uid="masthead-chrome-moved")
+    for model in (Menu, MenuItem, SiteSettings):
+        post_save.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-save-{model}")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-delete-{model}")

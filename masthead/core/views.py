@@ -1,0 +1,56 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def edition_language(path: str) -> str:
+    """Return the edition a path belongs to, from its language prefix alone."""
+    language = translation.get_language_from_path(path)
+    return language or settings.LANGUAGE_CODE
+
+
+def page_not_found(request, exception=None):
+    language = edition_language(request.path_info)
+    with translation.override(language):
+        html = loader.render_to_string("404.html", {"request_path": request.path}, request)
+    return HttpResponseNotFound(html)
+
+
+def server_error(request):
+    # Renders without the database or context processors: they may be what failed.
+    language = edition_language(request.path_info)
+    with translation.override(language):
+        html = loader.get_template("500.html").render(
+            {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()}
+        )
+    return HttpResponseServerError(html)
+
+
+@never_cache
+def health(request):
+    """Report whether the database and the cache answer, for load balancers and monitors."""
+    from django.core.cache import cache
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure is reported, never raised
+        logger.exception("Health check: database unreachable")
+        checks["database"] = "unreachable"
+    try:
+        cache.set("masthead:health", "ok", 5)
+        checks["cache"] = "ok" if cache.get("masthead:health") == "ok" else "degraded"
+    except Exception:  # noqa: BLE001
+        logger.exception("Health check: cache unreachable")
+        checks["cache"] = "unreachable"
+    status = 200 if checks["database"] == "ok" else 503
+    return JsonResponse(checks, status=status)

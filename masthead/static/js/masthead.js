@@ -1,0 +1,152 @@
+/* Masthead: small enhancements for pages that already work without JavaScript.
+ * - Mega-menus: a toggle button per section (click, Enter, Space, ArrowDown), Escape
+ *   closes and returns focus, tabs switch on hover, focus and arrow keys.
+ * - Mobile menu: the "Menu" link (an anchor to #site-menu without JavaScript) becomes a
+ *   button that opens the off-canvas panel, keeps focus inside it and closes on Escape.
+ */
+(function () {
+  "use strict";
+
+  var MOBILE_QUERY = window.matchMedia("(max-width: 767.98px)");
+
+  function closeMega(item, restoreFocus) {
+    var toggle = item.querySelector(".main-nav__toggle");
+    item.classList.remove("is-open");
+    if (toggle) {
+      toggle.setAttribute("aria-expanded", "false");
+      if (restoreFocus) toggle.focus();
+    }
+  }
+
+  function openMega(item) {
+    document.querySelectorAll(".main-nav__item--mega.is-open").forEach(function (other) {
+      if (other !== item) closeMega(other, false);
+    });
+    item.classList.add("is-open");
+    item.querySelector(".main-nav__toggle").setAttribute("aria-expanded", "true");
+  }
+
+  function selectTab(tab, moveFocus) {
+    var list = tab.closest(".mega__tabs");
+    var mega = tab.closest(".mega");
+    list.querySelectorAll(".mega__tab").forEach(function (other) {
+      var selected = other === tab;
+      other.setAttribute("aria-selected", selected ? "true" : "false");
+      other.tabIndex = selected ? 0 : -1;
+      var panel = document.getElementById(other.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !selected;
+    });
+    if (moveFocus) tab.focus();
+    if (mega) mega.dataset.activeTab = tab.id;
+  }
+
+  function setUpMegaMenus() {
+    document.querySelectorAll(".main-nav__item--mega").forEach(function (item) {
+      var toggle = item.querySelector(".main-nav__toggle");
+      if (!toggle) return;
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        if (item.classList.contains("is-open")) closeMega(item, false);
+        else openMega(item);
+      });
+      item.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && item.classList.contains("is-open")) {
+          event.preventDefault();
+          closeMega(item, true);
+        } else if (event.key === "ArrowDown" && event.target === toggle) {
+          event.preventDefault();
+          openMega(item);
+          var first = item.querySelector(".mega__tab[aria-selected='true'], .mega__panel:not([hidden]) a");
+          if (first) first.focus();
+        }
+      });
+      item.addEventListener("focusout", function (event) {
+        if (!item.contains(event.relatedTarget)) closeMega(item, false);
+      });
+      item.addEventListener("mouseleave", function () {
+        if (!MOBILE_QUERY.matches) closeMega(item, false);
+      });
+
+      var tabs = Array.prototype.slice.call(item.querySelectorAll(".mega__tab"));
+      tabs.forEach(function (tab, index) {
+        tab.tabIndex = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+        tab.addEventListener("mouseenter", function () { selectTab(tab, false); });
+        tab.addEventListener("keydown", function (event) {
+          var next = null;
+          var forward = document.dir === "rtl" ? "ArrowLeft" : "ArrowRight";
+          var backward = document.dir === "rtl" ? "ArrowRight" : "ArrowLeft";
+          if (event.key === forward) next = tabs[(index + 1) % tabs.length];
+          else if (event.key === backward) next = tabs[(index - 1 + tabs.length) % tabs.length];
+          else if (event.key === "Home") next = tabs[0];
+          else if (event.key === "End") next = tabs[tabs.length - 1];
+          if (next) {
+            event.preventDefault();
+            selectTab(next, true);
+          }
+        });
+      });
+    });
+  }
+
+  function focusables(container) {
+    return Array.prototype.filter.call(
+      container.querySelectorAll("a[href], button:not([hidden]), input, [tabindex='0']"),
+      function (el) { return el.offsetParent !== null; }
+    );
+  }
+
+  function setUpMobileMenu() {
+    var opener = document.querySelector(".main-nav__open");
+    var panel = document.getElementById("site-menu");
+    var closer = panel && panel.querySelector(".main-nav__close");
+    if (!opener || !panel || !closer) return;
+    opener.setAttribute("role", "button");
+    opener.setAttribute("aria-expanded", "false");
+    closer.setAttribute("role", "button");
+
+    function open() {
+      panel.classList.add("is-open");
+      document.body.classList.add("menu-open");
+      opener.setAttribute("aria-expanded", "true");
+      closer.focus();
+    }
+    function close() {
+      panel.classList.remove("is-open");
+      document.body.classList.remove("menu-open");
+      opener.setAttribute("aria-expanded", "false");
+      opener.focus();
+    }
+    opener.addEventListener("click", function (event) { event.preventDefault(); open(); });
+    closer.addEventListener("click", function (event) { event.preventDefault(); close(); });
+    panel.addEventListener("keydown", function (event) {
+      if (!panel.classList.contains("is-open")) return;
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      } else if (event.key === "Tab") {
+        var items = focusables(panel);
+        if (!items.length) return;
+        var first = items[0];
+        var last = items[items.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    MOBILE_QUERY.addEventListener("change", function () {
+      if (!MOBILE_QUERY.matches && panel.classList.contains("is-open")) close();
+    });
+  }
+
+  function start() {
+    setUpMegaMenus();
+    setUpMobileMenu();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
