@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PILImage
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from masthead.content.models import (
     AccessLevel,
@@ -25,6 +25,8 @@ from masthead.images.models import CustomImage
 
 
 def make_image(title: str = "Picture", *, size=(1600, 900), colour=(120, 30, 30)) -> CustomImage:
+    if Collection.get_first_root_node() is None:  # flushed by a transactional test
+        Collection.add_root(name="Root")
     buffer = io.BytesIO()
     PILImage.new("RGB", size, colour).save(buffer, "PNG")
     return CustomImage.objects.create(
@@ -79,7 +81,10 @@ def make_paper() -> Paper:
     """Build both editions' homes, sections, an author index, two writers and the menus."""
     english = Locale.objects.get_or_create(language_code="en")[0]
     persian = Locale.objects.get_or_create(language_code="fa")[0]
-    root = Page.get_first_root_node()
+    # Transactional tests flush the tree that Wagtail's migration made; plant a new root.
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=english)
+    )
     home = root.add_child(instance=HomePage(title="The Daily Test", slug="test-home", locale=english))
     home.save_revision().publish()
     Site.objects.update_or_create(
