@@ -57,7 +57,7 @@ admin: install
 	$(PY) manage.py ensure_admin
 
 screenshots: install
-	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser/test_screenshots.py -p no:randomly --screenshots
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser/test_screenshots.py --screenshots
 
 bench: install
 	$(PY) manage.py migrate --noinput
