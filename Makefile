@@ -1,7 +1,7 @@
 # Masthead: `make run` serves the demo paper, `make test` runs the whole suite.
 # Everything below installs what it needs by itself; see README.md.
 
-SHELL := /bin/sh
+SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
@@ -56,8 +56,17 @@ demo: install
 admin: install
 	$(PY) manage.py ensure_admin
 
+# Retake docs/screenshots/ from a fresh demo paper served on a spare port.
+SHOTS_VAR := var/screenshots
+SHOTS_PORT ?= 8765
 screenshots: install
-	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser/test_screenshots.py --screenshots
+	rm -rf $(SHOTS_VAR)
+	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py migrate --noinput -v0
+	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py load_demo
+	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py runserver 127.0.0.1:$(SHOTS_PORT) --noreload & \
+	  server=$$!; trap "kill $$server" EXIT; \
+	  for i in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(SHOTS_PORT)/ && break; sleep 0.2; done; \
+	  $(PY) bin/take_screenshots.py http://127.0.0.1:$(SHOTS_PORT) docs/screenshots
 
 bench: install
 	$(PY) manage.py migrate --noinput

@@ -3,14 +3,6 @@ import shutil
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def pytest_addoption(parser):
-    parser.addoption(
-        "--screenshots",
-        action="store_true",
-        help="Retake docs/screenshots/ from the demo paper (make screenshots).",
-    )
-
-
 def pytest_report_header(config):
     if shutil.which("chromium") is None:
         return (
