@@ -94,7 +94,9 @@ class HomePage(ServedQuicklyMixin, RoutablePageMixin, KeepsParentWhenRoutingMixi
 
     @path("tags/<str:tag>/", name="tag")
     def tag_listing(self, request, tag):
-        articles = ArticlePage.objects.in_locale(self.locale_id).for_listing().filter(tags__slug=tag)
+        articles = (
+            ArticlePage.objects.in_locale(self.locale_id).for_listing().filter(tags__slug=tag)
+        )
         page = listing_page(request, articles)
         if not page.object_list and page.number == 1:
             raise Http404("No articles with this tag")
@@ -227,7 +229,8 @@ class ArticlePage(ServedQuicklyMixin, Page):
         """Return (name, address) for each tag: the tag listing of the article's edition."""
         # Reversed in the active language, which is the article's own when it is served.
         return [
-            (tag.name, reverse("wagtail_serve", args=[f"tags/{tag.slug}/"])) for tag in self.tag_list
+            (tag.name, reverse("wagtail_serve", args=[f"tags/{tag.slug}/"]))
+            for tag in self.tag_list
         ]
 
     @cached_property
@@ -238,10 +241,12 @@ class ArticlePage(ServedQuicklyMixin, Page):
         siblings = ArticlePage.objects.live().sibling_of(self, inclusive=False)
         when = self.first_published_at
         older = siblings.filter(
-            models.Q(first_published_at__lt=when) | models.Q(first_published_at=when, pk__lt=self.pk)
+            models.Q(first_published_at__lt=when)
+            | models.Q(first_published_at=when, pk__lt=self.pk)
         ).order_by("-first_published_at", "-pk")
         newer = siblings.filter(
-            models.Q(first_published_at__gt=when) | models.Q(first_published_at=when, pk__gt=self.pk)
+            models.Q(first_published_at__gt=when)
+            | models.Q(first_published_at=when, pk__gt=self.pk)
         ).order_by("first_published_at", "pk")
         both = ArticlePage.objects.filter(
             models.Q(pk=models.Subquery(older.values("pk")[:1]))
@@ -326,7 +331,12 @@ class AuthorPage(ServedQuicklyMixin, Page):
     )
     bio = RichTextField(_("biography"), blank=True, features=["bold", "italic", "link"])
 
-    content_panels = [*Page.content_panels, FieldPanel("role"), FieldPanel("photo"), FieldPanel("bio")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("role"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("bio")]
     subpage_types = []
     parent_page_types = ["content.AuthorIndexPage"]

@@ -57,9 +57,7 @@ def menus_for(locale: Locale, request=None) -> dict[str, list[MenuItem]]:
         return memo[locale.pk]
     default_language = settings.LANGUAGE_CODE
     menus = (
-        Menu.objects.filter(
-            Q(locale=locale) | Q(locale__language_code=default_language)
-        )
+        Menu.objects.filter(Q(locale=locale) | Q(locale__language_code=default_language))
         .select_related("locale")
         .prefetch_related(
             Prefetch(
@@ -77,7 +75,9 @@ def menus_for(locale: Locale, request=None) -> dict[str, list[MenuItem]]:
     return by_slot
 
 
-def build_menu(slot: str, locale: Locale, request=None, *, with_mega: bool = False) -> list[NavLink]:
+def build_menu(
+    slot: str, locale: Locale, request=None, *, with_mega: bool = False
+) -> list[NavLink]:
     items = menus_for(locale, request).get(slot, [])
     linked = [i for i in items if i.link_page]
     pages = localize_pages([i.link_page for i in linked], locale.pk)
@@ -114,11 +114,17 @@ def fill_mega_menus(links: list[NavLink], pages: list[Page], locale: Locale, req
         for paths in by_depth.values():
             latest.update(articles.latest_per_prefix(paths, per_tab))
         for section in sections:
-            tabs = [MegaTab(f"{section.pk}-all", "", section.get_url(request), latest.get(section.path, []))]
+            tabs = [
+                MegaTab(
+                    f"{section.pk}-all", "", section.get_url(request), latest.get(section.path, [])
+                )
+            ]
             for sub in subsections:
                 if sub.path.startswith(section.path):
                     tabs.append(
-                        MegaTab(f"{sub.pk}", sub.title, sub.get_url(request), latest.get(sub.path, []))
+                        MegaTab(
+                            f"{sub.pk}", sub.title, sub.get_url(request), latest.get(sub.path, [])
+                        )
                     )
             tabs_by_page[section.pk] = tabs
 

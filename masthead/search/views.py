@@ -14,7 +14,9 @@ def search(request):
     results = None
     if query:
         locale = Locale.get_active()
-        articles = ArticlePage.objects.in_locale(locale).for_listing().filter(title__icontains=query)
+        articles = (
+            ArticlePage.objects.in_locale(locale).for_listing().filter(title__icontains=query)
+        )
         results = listing_page(request, articles)
     return render(
         request,

@@ -59,7 +59,7 @@ def other_editions(context) -> list[dict]:
     if isinstance(page, Page) and page.pk:
         translations = live_translations(page)
     editions = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
         if code == current:
             continue
         target = translations.get(code)

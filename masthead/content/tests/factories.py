@@ -85,7 +85,9 @@ def make_paper() -> Paper:
     root = Page.get_first_root_node() or Page.add_root(
         instance=Page(title="Root", slug="root", locale=english)
     )
-    home = root.add_child(instance=HomePage(title="The Daily Test", slug="test-home", locale=english))
+    home = root.add_child(
+        instance=HomePage(title="The Daily Test", slug="test-home", locale=english)
+    )
     home.save_revision().publish()
     Site.objects.update_or_create(
         is_default_site=True,

@@ -23,9 +23,7 @@ def article_form(title: str, slug: str, **extra) -> dict:
             "slug": slug,
             "standfirst": "A standfirst.",
             "bylines": inline_formset([]),
-            "body": streamfield(
-                [("paragraph", rich_text("<p>Typed in the admin.</p>"))]
-            ),
+            "body": streamfield([("paragraph", rich_text("<p>Typed in the admin.</p>"))]),
             "tags": "admin, scheduled",
             "access_level": "public",
             "comments": inline_formset([]),
@@ -53,9 +51,7 @@ class NewsroomTests(TestCase):
             self.assertEqual(response.status_code, 200, page)
 
     def test_publish_from_the_admin_and_see_it_on_the_site(self):
-        url = reverse(
-            "wagtailadmin_pages:add", args=["content", "articlepage", self.paper.news.pk]
-        )
+        url = reverse("wagtailadmin_pages:add", args=["content", "articlepage", self.paper.news.pk])
         response = self.client.post(
             url, article_form("Written in the admin", "written", **{"action-publish": "1"})
         )
@@ -67,9 +63,7 @@ class NewsroomTests(TestCase):
 
     def test_scheduled_article_appears_when_its_time_comes(self):
         go_live = timezone.localtime() + datetime.timedelta(hours=2)
-        url = reverse(
-            "wagtailadmin_pages:add", args=["content", "articlepage", self.paper.news.pk]
-        )
+        url = reverse("wagtailadmin_pages:add", args=["content", "articlepage", self.paper.news.pk])
         response = self.client.post(
             url,
             article_form(
@@ -98,7 +92,9 @@ class NewsroomTests(TestCase):
         self.assertContains(self.client.get("/"), "Embargoed story")  # menus refreshed too
 
     def test_menus_and_settings_are_edited_in_the_admin(self):
-        self.assertEqual(self.client.get(reverse("wagtailsnippets_core_menu:list")).status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("wagtailsnippets_core_menu:list")).status_code, 200
+        )
         response = self.client.get(
             reverse("wagtailsettings:edit", args=["core", "sitesettings"]), follow=True
         )

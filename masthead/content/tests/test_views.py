@@ -40,7 +40,7 @@ class ArticlePageTests(TestCase):
 
     def test_article_shows_headline_byline_date_section_and_image(self):
         html = self.get(self.middle).content.decode()
-        self.assertIn("<h1 class=\"article__headline\">Diplomat defects</h1>", html)
+        self.assertIn('<h1 class="article__headline">Diplomat defects</h1>', html)
         self.assertRegex(html, r'rel="author">Ada Writer</a> and <a href="[^"]+" rel="author">Ben')
         self.assertIn('class="article__section"', html)
         self.assertIn("What&#x27;s the News", html)
@@ -203,7 +203,9 @@ class EditionTests(TestCase):
         persian = translate(self.article, self.paper.persian, title="دیپلمات")
         html = self.client.get(self.article.url).content.decode()
         self.assertIn(f'href="{persian.url}" hreflang="fa"', html)
-        self.assertIn(f'<link rel="alternate" hreflang="fa" href="http://localhost{persian.url}">', html)
+        self.assertIn(
+            f'<link rel="alternate" hreflang="fa" href="http://localhost{persian.url}">', html
+        )
         html = self.client.get(persian.url).content.decode()
         self.assertIn(f'href="{self.article.url}" hreflang="en"', html)
 
@@ -211,7 +213,7 @@ class EditionTests(TestCase):
         from masthead.core.dates import today
 
         html = self.client.get("/").content.decode()
-        self.assertIn(f"© <span dir=\"ltr\">1970-{today().year}</span> The Daily Test - An", html)
+        self.assertIn(f'© <span dir="ltr">1970-{today().year}</span> The Daily Test - An', html)
         self.assertIn("Call us:", html)
         self.assertIn("+1 (202)-659-9868", html)
 
@@ -226,7 +228,7 @@ class EditionTests(TestCase):
         self.assertIn("main-nav__item--mega", html)
         self.assertIn('role="tab"', html)
         self.assertIn(">Politics</a>", html)
-        self.assertIn("mega__headline\">Diplomat defects", html)
+        self.assertIn('mega__headline">Diplomat defects', html)
 
     def test_publishing_refreshes_the_cached_menus(self):
         self.client.get("/")

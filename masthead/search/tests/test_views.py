@@ -36,7 +36,17 @@ class HeaderSearchTests(TestCase):
         self.assertContains(self.client.get("/fa/search/", {"q": "zebra"}), "نتیجه‌ای یافت نشد")
 
     def test_bad_input_never_breaks_the_page(self):
-        for query in ["", " ", "a" * 1000, '"', "' OR 1=1 --", "%", "_", "<script>x</script>", "🙂"]:
+        for query in [
+            "",
+            " ",
+            "a" * 1000,
+            '"',
+            "' OR 1=1 --",
+            "%",
+            "_",
+            "<script>x</script>",
+            "🙂",
+        ]:
             response = self.client.get("/search/", {"q": query})
             self.assertEqual(response.status_code, 200, query)
             self.assertNotIn("<script>x</script>", response.content.decode())
@@ -46,7 +56,9 @@ class HeaderSearchTests(TestCase):
             make_article(self.paper.politics, f"Diplomat story {n}")
         response = self.client.get("/search/", {"q": "diplomat"})
         self.assertContains(response, "?q=diplomat&amp;page=2")
-        self.assertEqual(self.client.get("/search/", {"q": "diplomat", "page": "9"}).status_code, 404)
+        self.assertEqual(
+            self.client.get("/search/", {"q": "diplomat", "page": "9"}).status_code, 404
+        )
 
     def test_a_readers_query_never_leaks_into_the_shared_header(self):
         self.client.get("/search/", {"q": "secret words"})

@@ -38,4 +38,6 @@ class Command(BaseCommand):
             shown = credentials_file.read_text().splitlines()[1]
         else:
             shown = "(unchanged; set MASTHEAD_ADMIN_PASSWORD to reset it)"
-        self.stdout.write(self.style.SUCCESS(f"Admin sign-in: username {username}, password {shown}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Admin sign-in: username {username}, password {shown}")
+        )
