@@ -248,10 +248,14 @@ class ArticlePage(ServedQuicklyMixin, Page):
             models.Q(first_published_at__gt=when)
             | models.Q(first_published_at=when, pk__gt=self.pk)
         ).order_by("first_published_at", "pk")
-        both = ArticlePage.objects.filter(
-            models.Q(pk=models.Subquery(older.values("pk")[:1]))
-            | models.Q(pk=models.Subquery(newer.values("pk")[:1]))
-        ).defer_streamfields()
+        both = (
+            ArticlePage.objects.filter(
+                models.Q(pk=models.Subquery(older.values("pk")[:1]))
+                | models.Q(pk=models.Subquery(newer.values("pk")[:1]))
+            )
+            .select_related("lead_image")
+            .defer_streamfields()
+        )
         return {
             "previous" if (a.first_published_at, a.pk) < (when, self.pk) else "next": a
             for a in both
@@ -272,7 +276,7 @@ class ArticlePage(ServedQuicklyMixin, Page):
         section_path = self.path[: -self.steplen]
         related = (
             ArticlePage.objects.filter(locale_id=self.locale_id)
-            .for_listing()
+            .for_listing(renditions=False)
             .exclude(pk=self.pk)
             .filter(models.Q(path__startswith=section_path) | models.Q(tags__in=tag_ids))
             .annotate(

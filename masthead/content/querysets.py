@@ -25,20 +25,21 @@ class ArticlePageQuerySet(PageQuerySet):
     def newest_first(self) -> "ArticlePageQuerySet":
         return self.order_by(F("first_published_at").desc(nulls_last=True), "-pk")
 
-    def for_listing(self) -> "ArticlePageQuerySet":
-        """Shape a listing: live, newest first, lead image and its card renditions at hand."""
-        return (
-            self.live()
-            .select_related("lead_image")
-            .prefetch_related(
+    def for_listing(self, *, renditions: bool = True) -> "ArticlePageQuerySet":
+        """Shape a listing: live, newest first, with the lead image at hand.
+
+        Long listings also prefetch the card renditions in one query; short ones (a few
+        teasers) leave them to the renditions cache, which answers without a query.
+        """
+        listing = self.live().select_related("lead_image").defer_streamfields().newest_first()
+        if renditions:
+            listing = listing.prefetch_related(
                 Prefetch(
                     "lead_image__renditions",
                     queryset=Rendition.objects.filter(filter_spec__in=CARD_RENDITIONS),
                 )
             )
-            .defer_streamfields()
-            .newest_first()
-        )
+        return listing
 
     def latest_per_prefix(self, paths: Sequence[str], per_prefix: int) -> dict[str, list]:
         """Return the newest articles under each tree path, in one query.

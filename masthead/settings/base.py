@@ -118,7 +118,11 @@ if os.environ.get("REDIS_URL"):
             },
         }
     }
-    CACHES["renditions"] = {**CACHES["default"], "KEY_PREFIX": "masthead-renditions"}
+    CACHES["renditions"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": "masthead-renditions",
+        "TIMEOUT": 24 * 60 * 60,
+    }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
@@ -130,6 +134,7 @@ else:
         "renditions": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "masthead-renditions",
+            "TIMEOUT": 24 * 60 * 60,
         },
     }
 

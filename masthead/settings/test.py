@@ -15,6 +15,7 @@ if not os.environ.get("REDIS_URL"):
         "renditions": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "masthead-test-renditions",
+            "TIMEOUT": 24 * 60 * 60,
         },
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

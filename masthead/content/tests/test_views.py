@@ -17,7 +17,9 @@ class ArticlePageTests(TestCase):
         image = make_image("Lead")
         ada, ben = cls.paper.writers
         news = cls.paper.news
-        cls.oldest = make_article(news, "Oldest story", days_ago=30, tags=["oil", "diplomacy"])
+        cls.oldest = make_article(
+            news, "Oldest story", days_ago=30, tags=["oil", "diplomacy"], image=image
+        )
         cls.middle = make_article(
             news,
             "Diplomat defects",
@@ -26,7 +28,7 @@ class ArticlePageTests(TestCase):
             tags=["oil", "diplomacy"],
             image=image,
         )
-        cls.newest = make_article(news, "Newest story", days_ago=10)
+        cls.newest = make_article(news, "Newest story", days_ago=10, image=make_image("Other"))
         cls.elsewhere = make_article(cls.paper.economy, "Oil price falls", days_ago=5, tags=["oil"])
         cls.unrelated = make_article(cls.paper.economy, "Wheat harvest", days_ago=4)
 
