@@ -63,7 +63,8 @@ screenshots: install
 	rm -rf $(SHOTS_VAR)
 	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py migrate --noinput -v0
 	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py load_demo
-	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py runserver 127.0.0.1:$(SHOTS_PORT) --noreload & \
+	MASTHEAD_VAR_DIR=$(SHOTS_VAR) $(PY) manage.py runserver 127.0.0.1:$(SHOTS_PORT) --noreload \
+	  >$(SHOTS_VAR)/server.log 2>&1 & \
 	  server=$$!; trap "kill $$server" EXIT; \
 	  for i in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(SHOTS_PORT)/ && break; sleep 0.2; done; \
 	  $(PY) bin/take_screenshots.py http://127.0.0.1:$(SHOTS_PORT) docs/screenshots
