@@ -350,7 +350,7 @@ class AuthorPage(ServedQuicklyMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # An author's articles in every edition: the byline links the original author page.
+        # A byline may name any language version of the author's page; count them all.
         same_person = AuthorPage.objects.filter(translation_key=self.translation_key)
         articles = (
             ArticlePage.objects.in_locale(self.locale_id)

@@ -299,6 +299,12 @@ class DemoBuilder:
             translation.body = draft.body
             translation.tags.clear()
             translation.tags.add(*draft.tags)
+            # Byline the edition's own author pages, as a Persian editor would pick them.
+            for byline in translation.bylines.all():
+                byline.author = edition.authors.get(
+                    self._author_key(byline.author_id), byline.author
+                )
+                byline.save()
             publish(translation, draft.published_at)
             tally.created += 1
         return tally
@@ -453,9 +459,16 @@ class DemoBuilder:
             for subject in images.SUBJECTS
         ]
 
+    def _author_key(self, author_id: int) -> str | None:
+        """Return the demo key of an English author page, to find its translation."""
+        return next(
+            (key for key, page in self.editions["en"].authors.items() if page.pk == author_id),
+            None,
+        )
+
     def _add_article(self, edition: Edition, draft: ArticleDraft) -> None:
-        """Add a draft under its section, bylined to the original (English) author pages."""
-        authors = self.editions["en"].authors
+        """Add a draft under its section, bylined to the edition's own author pages."""
+        authors = edition.authors
         article = ArticlePage(
             title=draft.title,
             slug=draft.slug,

@@ -140,9 +140,12 @@ def test_articles_have_bylines_tags_and_dates(locales):
 
 
 @pytest.mark.django_db
-def test_bylines_name_the_original_authors(locales):
-    english, _ = locales
-    assert not ArticleAuthor.objects.exclude(author__locale=english).exists()
+def test_bylines_name_the_editions_own_author_pages(locales):
+    english, persian = locales
+    for locale in (english, persian):
+        bylines = ArticleAuthor.objects.filter(article__locale=locale)
+        assert bylines.exists()
+        assert not bylines.exclude(author__locale=locale).exists()
 
 
 @pytest.mark.django_db
