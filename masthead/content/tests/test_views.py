@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import TestCase
 
-from masthead.content.models import AccessLevel
+from masthead.content.models import AccessLevel, ArticleAuthor
 from masthead.core.cache import bump_chrome_version
 
 from .factories import make_article, make_image, make_paper, translate
@@ -210,6 +210,23 @@ class EditionTests(TestCase):
         )
         html = self.client.get(persian.url).content.decode()
         self.assertIn(f'href="{self.article.url}" hreflang="en"', html)
+
+    def test_persian_article_renders_in_at_most_15_queries(self):
+        ada = self.paper.writers[0]
+        ada_fa = translate(ada, self.paper.persian, title="آدا نویسنده")
+        persian = translate(self.article, self.paper.persian, title="دیپلمات")
+        ArticleAuthor.objects.create(article=persian, author=ada_fa)
+        persian.tags.add("نفت")
+        persian.lead_image = make_image("Persian lead")
+        persian.save_revision().publish()
+        later = make_article(self.paper.news, "Later story", days_ago=1, image=make_image("L"))
+        later_fa = translate(later, self.paper.persian, title="خبر بعدی")
+        later_fa.tags.add("نفت")
+        later_fa.save_revision().publish()
+        self.client.get(persian.url)
+        with self.assertNumQueries(15):
+            html = self.client.get(persian.url).content.decode()
+        self.assertIn("آدا نویسنده", html)
 
     def test_footer_copyright_and_phone_are_computed_from_settings(self):
         from masthead.core.dates import today
