@@ -175,6 +175,12 @@ class ArticlePage(ServedQuicklyMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    lead_image_caption = models.CharField(
+        _("lead image caption"),
+        max_length=400,
+        blank=True,
+        help_text=_("Defaults to the image's own caption; write one in the article's language."),
+    )
     body = StreamField(ArticleBodyBlock(), blank=True)
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
     access_level = models.CharField(
@@ -191,6 +197,7 @@ class ArticlePage(ServedQuicklyMixin, Page):
         FieldPanel("standfirst"),
         InlinePanel("bylines", label=_("Authors"), min_num=0),
         FieldPanel("lead_image"),
+        FieldPanel("lead_image_caption"),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
@@ -219,6 +226,13 @@ class ArticlePage(ServedQuicklyMixin, Page):
     def authors(self) -> list["AuthorPage"]:
         authors = [b.author for b in self.bylines.select_related("author").all()]
         return localize_pages(authors, self.locale_id) if authors else []
+
+    @property
+    def lead_caption(self) -> str:
+        """The lead image's caption as this article prints it."""
+        if self.lead_image_caption:
+            return self.lead_image_caption
+        return self.lead_image.caption if self.lead_image else ""
 
     @cached_property
     def tag_list(self) -> list:

@@ -263,10 +263,11 @@ class DemoBuilder:
         """Write the edition's given stories and `count` generated ones, then translations."""
         tally = Tally()
         edition = self.editions[language]
+        pictures = self._pictures_for(edition.texts)
         writer = ArticleWriter(
             edition.texts,
             authors=ENGLISH.authors,
-            pictures=self._pictures_for(edition.texts),
+            pictures=pictures,
             seed=SEEDS[language],
             now=self.now,
             tz=timezone.get_default_timezone(),
@@ -297,6 +298,10 @@ class DemoBuilder:
             translation.title = draft.title
             translation.standfirst = draft.standfirst
             translation.body = draft.body
+            # The translation keeps the original's picture; caption it in this edition.
+            translation.lead_image_caption = next(
+                (p.caption for p in pictures if p.image_id == translation.lead_image_id), ""
+            )
             translation.tags.clear()
             translation.tags.add(*draft.tags)
             # Byline the edition's own author pages, as a Persian editor would pick them.
@@ -475,6 +480,7 @@ class DemoBuilder:
             standfirst=draft.standfirst,
             body=draft.body,
             lead_image_id=draft.lead_image_id,
+            lead_image_caption=draft.lead_image_caption,
             access_level=draft.access_level,
             live=False,
             bylines=[

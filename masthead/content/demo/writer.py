@@ -50,6 +50,7 @@ class ArticleDraft:
     published_at: datetime.datetime
     access_level: str
     lead_image_id: int | None
+    lead_image_caption: str = ""  # in the edition's language; empty for the image's own
 
 
 def slug_for(title: str) -> str:
@@ -116,7 +117,7 @@ class ArticleWriter:
             authors=story.authors,
             published_at=published_at,
             access_level="public",
-            lead_image_id=self._pick_picture(story.section).image_id if self.pictures else None,
+            **self._lead(self._pick_picture(story.section) if self.pictures else None),
         )
 
     def generated_stories(self, count: int, newest_age: datetime.timedelta) -> list[ArticleDraft]:
@@ -155,8 +156,15 @@ class ArticleWriter:
             authors=self._bylines(section, source),
             published_at=published_at,
             access_level=access_level,
-            lead_image_id=lead.image_id if lead else None,
+            **self._lead(lead),
         )
+
+    @staticmethod
+    def _lead(picture: Picture | None) -> dict:
+        """Return a draft's lead image fields for a picture, or none."""
+        if picture is None:
+            return {"lead_image_id": None}
+        return {"lead_image_id": picture.image_id, "lead_image_caption": picture.caption}
 
     def _fixed_date(self, story: FixedStory) -> datetime.datetime:
         if story.published:

@@ -52,6 +52,13 @@ class ArticlePageTests(TestCase):
         self.assertIn("Test Agency", html)
         self.assertIn('rel="tag">oil</a>', html)
 
+    def test_article_caption_overrides_the_image_caption(self):
+        self.middle.lead_image_caption = "A caption for this story"
+        self.middle.save_revision().publish()
+        html = self.get(self.middle).content.decode()
+        self.assertIn("<figcaption>A caption for this story", html)
+        self.assertNotIn("Lead caption", html)
+
     def test_previous_and_next_follow_publication_time_within_the_section(self):
         self.assertEqual(self.middle.previous_article, self.oldest)
         self.assertEqual(self.middle.next_article, self.newest)
