@@ -78,3 +78,15 @@ def test_mobile_menu_at_375_pixels(mobile_page, live_server, paper):
     expect(opener).to_be_focused()
     # Nothing on the page is wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_current_section_is_marked_in_the_cached_menu(page, live_server, paper):
+    article = paper.articles[0]
+    page.goto(live_server.url + article.url)
+    news_link = page.locator(".main-nav__link", has_text="What's the News")
+    expect(news_link).to_have_attribute("aria-current", "true")
+    page.goto(live_server.url + paper.news.url)
+    expect(news_link).to_have_attribute("aria-current", "page")
+    expect(page.locator(".main-nav__link", has_text="Economy")).not_to_have_attribute(
+        "aria-current", re.compile(".*")
+    )

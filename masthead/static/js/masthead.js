@@ -142,7 +142,29 @@
     });
   }
 
+  /* The menus come from a cache shared by every page, so the current page is marked here:
+   * the exact link gets aria-current="page", and the main menu's section that holds the
+   * page gets aria-current="true". */
+  function markCurrentLinks() {
+    var here = window.location.pathname;
+    var best = null;
+    document.querySelectorAll(".main-nav__link").forEach(function (link) {
+      var path = new URL(link.href, window.location.href).pathname;
+      var home = path === "/" || /^\/[a-z]{2}\/$/.test(path);
+      if (home ? path === here : here.indexOf(path) === 0) {
+        if (!best || path.length > best.path.length) best = { link: link, path: path };
+      }
+    });
+    if (best) best.link.setAttribute("aria-current", best.path === here ? "page" : "true");
+    document.querySelectorAll(".top-bar__links a, .site-footer__links a").forEach(function (link) {
+      if (new URL(link.href, window.location.href).pathname === here) {
+        link.setAttribute("aria-current", "page");
+      }
+    });
+  }
+
   function start() {
+    markCurrentLinks();
     setUpMegaMenus();
     setUpMobileMenu();
   }
