@@ -90,3 +90,25 @@ def test_current_section_is_marked_in_the_cached_menu(page, live_server, paper):
     expect(page.locator(".main-nav__link", has_text="Economy")).not_to_have_attribute(
         "aria-current", re.compile(".*")
     )
+
+
+def test_menus_work_without_javascript(browser, live_server, paper):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    news_item = page.locator(".main-nav__item--mega").filter(has_text="What's the News").first
+    news_item.locator(".main-nav__link").focus()
+    expect(news_item.locator(".mega")).to_be_visible()  # :focus-within opens it
+    expect(news_item.locator(".main-nav__toggle")).to_be_hidden()
+    context.close()
+
+    context = browser.new_context(viewport={"width": 375, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.locator(".main-nav__open").click()  # an anchor to #site-menu
+    expect(page.locator("#site-menu")).to_be_in_viewport()
+    page.locator(".main-nav__close").click()
+    expect(page.locator("#site-menu")).not_to_be_in_viewport()
+    context.close()
