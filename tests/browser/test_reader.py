@@ -112,3 +112,25 @@ def test_menus_work_without_javascript(browser, live_server, paper):
     page.locator(".main-nav__close").click()
     expect(page.locator("#site-menu")).not_to_be_in_viewport()
     context.close()
+
+
+def test_mega_menu_by_mouse_survives_crossing_a_gap(page, live_server, paper):
+    page.goto(live_server.url + "/")
+    news_item = page.locator(".main-nav__item--mega").filter(has_text="What's the News").first
+    news_item.locator(".main-nav__link").hover()
+    mega = news_item.locator(".mega")
+    expect(mega).to_be_visible()
+    # Leave the item (as when crossing a wrapped bar's second row), then reach the panel.
+    page.locator(".main-nav .search-box__input").hover()
+    first_article = mega.locator(".mega__article a").first
+    first_article.click()
+    expect(page.locator("h1")).to_have_text("Parliament votes")
+
+
+def test_mega_menu_closes_once_the_pointer_has_gone(page, live_server, paper):
+    page.goto(live_server.url + "/")
+    news_item = page.locator(".main-nav__item--mega").filter(has_text="What's the News").first
+    news_item.locator(".main-nav__link").hover()
+    expect(news_item.locator(".mega")).to_be_visible()
+    page.locator(".masthead").hover()
+    expect(news_item.locator(".mega")).to_be_hidden()

@@ -8,6 +8,7 @@
   "use strict";
 
   var MOBILE_QUERY = window.matchMedia("(max-width: 767.98px)");
+  var HOVER_GRACE_MS = 400;
 
   function closeMega(item, restoreFocus) {
     var toggle = item.querySelector(".main-nav__toggle");
@@ -63,8 +64,19 @@
       item.addEventListener("focusout", function (event) {
         if (!item.contains(event.relatedTarget)) closeMega(item, false);
       });
+      // Open on hover; close a moment after the pointer leaves, so that it can cross the
+      // second row of a wrapped menu bar on its way down to the panel.
+      var closing = null;
+      item.addEventListener("mouseenter", function () {
+        if (MOBILE_QUERY.matches) return;
+        window.clearTimeout(closing);
+        openMega(item);
+      });
       item.addEventListener("mouseleave", function () {
-        if (!MOBILE_QUERY.matches) closeMega(item, false);
+        if (MOBILE_QUERY.matches) return;
+        closing = window.setTimeout(function () {
+          if (!item.contains(document.activeElement)) closeMega(item, false);
+        }, HOVER_GRACE_MS);
       });
 
       var tabs = Array.prototype.slice.call(item.querySelectorAll(".mega__tab"));
