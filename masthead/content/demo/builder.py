@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -343,8 +345,10 @@ class DemoBuilder:
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
         if site.pk and site.root_page_id == home.pk:
             return site
-        site.hostname = "localhost"
-        site.port = 80
+        # Full addresses (canonical, hreflang) name the address the paper is served on.
+        address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site.hostname = address.hostname or "localhost"
+        site.port = address.port or (443 if address.scheme == "https" else 80)
         site.site_name = SITE_NAME
         site.root_page = home
         site.save()
