@@ -2,8 +2,15 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
@@ -31,6 +38,21 @@ def server_error(request):
             {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()}
         )
     return HttpResponseServerError(html)
+
+
+def favicon(request):
+    """Answer browsers that ask for /favicon.ico before reading the page's icon link."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def csrf_failure(request, reason=""):
+    """Explain a rejected form in the reader's edition; rendered without the database."""
+    language = edition_language(request.path_info)
+    with translation.override(language):
+        html = loader.get_template("403_csrf.html").render(
+            {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()}
+        )
+    return HttpResponseForbidden(html)
 
 
 @never_cache

@@ -66,6 +66,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "masthead.urls"
+CSRF_FAILURE_VIEW = "masthead.core.views.csrf_failure"
 
 TEMPLATES = [
     {

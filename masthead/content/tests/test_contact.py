@@ -1,6 +1,6 @@
 from django.core import mail
 from django.core.cache import cache
-from django.test import TestCase
+from django.test import Client, TestCase
 from wagtail.models import Locale
 
 from masthead.content.models import ContactFormField, ContactPage
@@ -62,3 +62,14 @@ class ContactPageTests(TestCase):
         self.assertContains(response, 'dir="rtl"')
         self.assertContains(response, "این فیلد لازم است")
         self.assertEqual(len(mail.outbox), 0)
+
+    def test_a_form_without_its_csrf_token_is_refused_in_the_readers_language(self):
+        guarded = Client(enforce_csrf_checks=True)
+        response = guarded.post(self.page.url, {"your_name": "Parisa"})
+        self.assertContains(response, "Your form could not be sent", status_code=403)
+        self.assertContains(response, 'lang="en" dir="ltr"', status_code=403)
+        persian = translate(self.page, Locale.objects.get(language_code="fa"), title="تماس")
+        response = guarded.post(persian.url, {"your_name": "Parisa"})
+        self.assertContains(response, 'lang="fa" dir="rtl"', status_code=403)
+        self.assertContains(response, "فرم شما فرستاده نشد", status_code=403)
+        self.assertEqual(self.page.get_submission_class().objects.count(), 0)
