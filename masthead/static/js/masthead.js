@@ -87,8 +87,12 @@
           var next = null;
           var forward = document.dir === "rtl" ? "ArrowLeft" : "ArrowRight";
           var backward = document.dir === "rtl" ? "ArrowRight" : "ArrowLeft";
-          if (event.key === forward) next = tabs[(index + 1) % tabs.length];
-          else if (event.key === backward) next = tabs[(index - 1 + tabs.length) % tabs.length];
+          // The tabs stand in a column: Up and Down move too, as Left and Right do.
+          if (event.key === forward || event.key === "ArrowDown") {
+            next = tabs[(index + 1) % tabs.length];
+          } else if (event.key === backward || event.key === "ArrowUp") {
+            next = tabs[(index - 1 + tabs.length) % tabs.length];
+          }
           else if (event.key === "Home") next = tabs[0];
           else if (event.key === "End") next = tabs[tabs.length - 1];
           if (next) {
@@ -130,6 +134,23 @@
     }
     opener.addEventListener("click", function (event) { event.preventDefault(); open(); });
     closer.addEventListener("click", function (event) { event.preventDefault(); close(); });
+    // They are links made buttons: Space must press them as it presses a button.
+    [opener, closer].forEach(function (control) {
+      control.addEventListener("keydown", function (event) {
+        if (event.key === " ") {
+          event.preventDefault();
+          control.click();
+        }
+      });
+    });
+    // A click on the dimmed page beside the open menu closes it.
+    document.addEventListener("click", function (event) {
+      if (panel.classList.contains("is-open") && !panel.contains(event.target) &&
+          !opener.contains(event.target)) {
+        event.preventDefault();
+        close();
+      }
+    });
     panel.addEventListener("keydown", function (event) {
       if (!panel.classList.contains("is-open")) return;
       if (event.key === "Escape") {
@@ -175,7 +196,14 @@
     });
   }
 
+  /* After a form comes back with errors, take the reader to the first field to fix. */
+  function focusFirstError() {
+    var field = document.querySelector(".form__field--error input, .form__field--error textarea, .form__field--error select");
+    if (field) field.focus();
+  }
+
   function start() {
+    focusFirstError();
     markCurrentLinks();
     setUpMegaMenus();
     setUpMobileMenu();
