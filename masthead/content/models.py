@@ -72,23 +72,34 @@ class HomePage(ServedQuicklyMixin, RoutablePageMixin, KeepsParentWhenRoutingMixi
     class Meta:
         verbose_name = _("home page")
 
+    FRONT_TOP_STORIES = 4
+    FRONT_LATEST = 8
+    FRONT_SECTION_BLOCK = 4
+
     def get_context(self, request, *args, **kwargs):
+        """Fill the front page so that no story appears twice on it."""
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.in_locale(self.locale_id).for_listing()
-        latest = list(articles[:9])
-        lead = self.lead_article if self.lead_article and self.lead_article.live else None
+        newest = list(articles[: 1 + self.FRONT_TOP_STORIES + self.FRONT_LATEST])
+        lead = self.lead_article if self.lead_article_id and self.lead_article.live else None
         if lead is None:
-            lead = next((a for a in latest if a.lead_image_id), latest[0] if latest else None)
-        top_stories = [a for a in latest if a != lead][:4]
+            lead = next((a for a in newest if a.lead_image_id), newest[0] if newest else None)
+        rest = [a for a in newest if a != lead]
+        top_stories = rest[: self.FRONT_TOP_STORIES]
+        latest = rest[self.FRONT_TOP_STORIES :]
+        shown = {a.pk for a in [lead, *rest] if a}
         sections = list(SectionPage.objects.child_of(self).live())
-        by_section = articles.latest_per_prefix([s.path for s in sections], per_prefix=4)
-        section_blocks = [(s, by_section.get(s.path, [])) for s in sections]
-        attach_sections([*latest, *(lead and [lead] or [])])
+        by_section = articles.latest_per_prefix(
+            [s.path for s in sections], per_prefix=self.FRONT_SECTION_BLOCK + len(shown)
+        )
+        section_blocks = []
+        for section in sections:
+            unseen = [a for a in by_section.get(section.path, []) if a.pk not in shown]
+            if unseen:
+                section_blocks.append((section, unseen[: self.FRONT_SECTION_BLOCK]))
+        attach_sections([*newest, *([lead] if lead else [])])
         context.update(
-            lead=lead,
-            top_stories=top_stories,
-            latest=[a for a in latest if a != lead][:8],
-            section_blocks=[(s, items) for s, items in section_blocks if items],
+            lead=lead, top_stories=top_stories, latest=latest, section_blocks=section_blocks
         )
         return context
 

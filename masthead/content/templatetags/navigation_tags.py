@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 from wagtail.models import Page
 
@@ -52,25 +53,26 @@ def hreflang_links(context):
 
 
 def other_editions(context) -> list[dict]:
+    """Link each other edition: a page's translation, the same view (such as search) in
+    that language, or else that edition's front page."""
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
-    translations = {}
-    if isinstance(page, Page) and page.pk:
-        translations = live_translations(page)
+    is_page = isinstance(page, Page) and page.pk
+    translations = live_translations(page) if is_page else {}
     editions = []
     for code, _name in settings.LANGUAGES:
         if code == current:
             continue
-        target = translations.get(code)
+        if code in translations:
+            url = translations[code].get_url(request)
+        elif not is_page and request is not None and not context.get("is_error_page"):
+            url = translate_url(request.get_full_path(), code)
+        else:
+            url = edition_home_url(code)
         with translation.override(code):
             label = translation.get_language_info(code)["name_local"]
         editions.append(
-            {
-                "code": code,
-                "label": label,
-                "url": target.get_url(request) if target else edition_home_url(code),
-                "is_translation": code in translations,
-            }
+            {"code": code, "label": label, "url": url, "is_translation": code in translations}
         )
     return editions

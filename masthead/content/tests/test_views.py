@@ -157,6 +157,13 @@ class ListingTests(TestCase):
         self.assertIn('class="front__latest"', html)
         self.assertIn("What&#x27;s the News", html)
 
+    def test_no_story_appears_twice_on_the_front_page(self):
+        html = self.client.get("/").content.decode()
+        main = html[html.index('<main id="main"') :]
+        headlines = re.findall(r'card__headline"><a href="[^"]+">([^<]+)<', main)
+        self.assertEqual(len(headlines), 14)  # 1 lead + 4 top + 8 latest + 1 section block
+        self.assertEqual(len(headlines), len(set(headlines)))
+
     def test_home_and_section_query_counts(self):
         self.client.get("/")
         self.client.get(self.paper.news.url)
@@ -271,6 +278,7 @@ class ErrorPageTests(TestCase):
         response = self.client.get("/no-such-page/")
         self.assertEqual(response.status_code, 404)
         self.assertIn('lang="en" dir="ltr"', response.content.decode())
+        self.assertContains(response, 'href="/fa/" hreflang="fa"', status_code=404)
         response = self.client.get("/fa/no-such-page/")
         self.assertEqual(response.status_code, 404)
         self.assertIn('lang="fa" dir="rtl"', response.content.decode())

@@ -64,3 +64,7 @@ class HeaderSearchTests(TestCase):
         self.client.get("/search/", {"q": "secret words"})
         html = self.client.get("/").content.decode()
         self.assertNotIn("secret words", html)
+
+    def test_switcher_keeps_the_search_in_the_other_edition(self):
+        response = self.client.get("/search/", {"q": "iran"})
+        self.assertContains(response, 'href="/fa/search/?q=iran" hreflang="fa"')
