@@ -26,7 +26,9 @@ def edition_language(path: str) -> str:
 def page_not_found(request, exception=None):
     language = edition_language(request.path_info)
     with translation.override(language):
-        html = loader.render_to_string("404.html", {"request_path": request.path, "is_error_page": True}, request)
+        html = loader.render_to_string(
+            "404.html", {"request_path": request.path, "is_error_page": True}, request
+        )
     return HttpResponseNotFound(html)
 
 
