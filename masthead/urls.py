@@ -15,6 +15,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", core_views.health, name="health"),
     path("favicon.ico", core_views.favicon),
+    path("", include("masthead.feeds.sitemap_urls")),  # sitemaps and robots.txt
+    path("", include("masthead.feeds.share_urls")),  # generated share images
+    path("api/", include("masthead.api.urls")),
 ]
 
 if settings.DEBUG:
@@ -27,6 +30,7 @@ if settings.DEBUG:
 # English at the root, Persian under /fa/; Wagtail serves every page in both.
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("", include("masthead.feeds.feed_urls")),  # RSS and Atom, per edition
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
