@@ -11,6 +11,11 @@ from wagtail.models import Orderable, TranslatableMixin
 from .dates import is_persian, today
 
 
+class PremiumInFeeds(models.TextChoices):
+    SUMMARY = "summary", _("As a summary: headline, standfirst and link")
+    OMIT = "omit", _("Not at all")
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
     """The paper's identity, printed in the masthead, the footer and machine-readable data."""
@@ -41,6 +46,13 @@ class SiteSettings(BaseSiteSetting):
     instagram_url = models.URLField(_("Instagram"), blank=True)
     youtube_url = models.URLField(_("YouTube"), blank=True)
     telegram_url = models.URLField(_("Telegram"), blank=True)
+    premium_in_feeds = models.CharField(
+        _("premium articles in feeds"),
+        max_length=16,
+        choices=PremiumInFeeds.choices,
+        default=PremiumInFeeds.SUMMARY,
+        help_text=_("Feeds never carry the full text of an article that is not public."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -65,6 +77,7 @@ class SiteSettings(BaseSiteSetting):
             ],
             heading=_("Social links"),
         ),
+        MultiFieldPanel([FieldPanel("premium_in_feeds")], heading=_("Feeds")),
     ]
 
     class Meta:
