@@ -17,7 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from masthead.core.pages import KeepsParentWhenRoutingMixin, ServedQuicklyMixin
+from masthead.core.pages import CachedPrivacyCheckMixin, KeepsParentWhenRoutingMixin
 
 from .blocks import ArticleBodyBlock, PageBodyBlock
 from .querysets import ArticlePageManager, attach_sections, localize_pages
@@ -46,7 +46,7 @@ def listing_page(request, queryset, per_page: int | None = None):
     return page
 
 
-class HomePage(ServedQuicklyMixin, RoutablePageMixin, KeepsParentWhenRoutingMixin, Page):
+class HomePage(CachedPrivacyCheckMixin, RoutablePageMixin, KeepsParentWhenRoutingMixin, Page):
     """The front page of one edition: lead story, section blocks and the latest news."""
 
     lead_article = models.ForeignKey(
@@ -118,7 +118,7 @@ class HomePage(ServedQuicklyMixin, RoutablePageMixin, KeepsParentWhenRoutingMixi
         )
 
 
-class SectionPage(ServedQuicklyMixin, KeepsParentWhenRoutingMixin, Page):
+class SectionPage(CachedPrivacyCheckMixin, KeepsParentWhenRoutingMixin, Page):
     """A section of the paper, such as Economy; may hold sub-sections and articles."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -139,7 +139,7 @@ class SectionPage(ServedQuicklyMixin, KeepsParentWhenRoutingMixin, Page):
         return context
 
 
-class LatestPage(ServedQuicklyMixin, Page):
+class LatestPage(CachedPrivacyCheckMixin, Page):
     """The newest articles across every section of the edition."""
 
     subpage_types = []
@@ -173,7 +173,7 @@ class ArticleAuthor(Orderable):
     panels = [FieldPanel("author")]
 
 
-class ArticlePage(ServedQuicklyMixin, Page):
+class ArticlePage(CachedPrivacyCheckMixin, Page):
     """A news story, column or feature, filed under its section (the parent page)."""
 
     standfirst = models.TextField(
@@ -326,7 +326,7 @@ class ArticlePage(ServedQuicklyMixin, Page):
         return self.access_level != AccessLevel.PUBLIC
 
 
-class AuthorIndexPage(ServedQuicklyMixin, Page):
+class AuthorIndexPage(CachedPrivacyCheckMixin, Page):
     """Every author who writes for the paper."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -347,7 +347,7 @@ class AuthorIndexPage(ServedQuicklyMixin, Page):
         return context
 
 
-class AuthorPage(ServedQuicklyMixin, Page):
+class AuthorPage(CachedPrivacyCheckMixin, Page):
     """A writer's page: their photo, biography and articles."""
 
     role = models.CharField(_("role"), max_length=100, blank=True)
@@ -387,7 +387,7 @@ class AuthorPage(ServedQuicklyMixin, Page):
         return context
 
 
-class StandardPage(ServedQuicklyMixin, Page):
+class StandardPage(CachedPrivacyCheckMixin, Page):
     """A page of prose such as About Us, Advertising or Subscription."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -406,7 +406,7 @@ class ContactFormField(AbstractFormField):
     page = ParentalKey("content.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class ContactPage(ServedQuicklyMixin, AbstractEmailForm):
+class ContactPage(CachedPrivacyCheckMixin, AbstractEmailForm):
     """A page with a form whose submissions are stored and emailed to staff."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -166,8 +167,6 @@ class MenuItem(Orderable):
         return self.label or (self.link_page.title if self.link_page else self.link_url)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if not self.link_page_id and not self.link_url:
             raise ValidationError(_("Choose a page or type an address for this link."))
         if self.link_url and not self.label:

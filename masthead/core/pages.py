@@ -20,7 +20,7 @@ def forget_view_restrictions(**kwargs) -> None:
     cache.delete(ANY_VIEW_RESTRICTIONS_KEY)
 
 
-class ServedQuicklyMixin:
+class CachedPrivacyCheckMixin:
     """Skip Wagtail's two privacy queries per page view while no page is private at all."""
 
     def get_view_restrictions(self):
