@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 from wagtail.rich_text import expand_db_html
 
+from masthead.content.access import may_show_full_text
 from masthead.content.models import ArticlePage, AuthorPage, SectionPage
 from masthead.content.navigation import live_translations
 from masthead.content.querysets import CARD_RENDITIONS, attach_sections, localize_pages
 from masthead.images.models import CustomImage
 
-from .access import may_show_full_text
 from .queries import slug_path
 
 

@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.utils import timezone
 from wagtail.models import Page
 
-from masthead.api.access import may_show_full_text
+from masthead.content.access import may_show_full_text
 from masthead.content.models import AccessLevel, ArticlePage, HomePage, SectionPage
 from masthead.content.tests.factories import make_article, make_image, make_paper, translate
 
