@@ -182,6 +182,9 @@ class ListingTests(TestCase):
         make_article(self.paper.economy, "Tagged one", tags=["wheat"])
         response = self.client.get("/tags/wheat/")
         self.assertContains(response, "Tagged one")
+        # The listing is its own page, never a copy of the front page.
+        self.assertContains(response, '<link rel="canonical" href="http://testserver/tags/wheat/">')
+        self.assertNotContains(response, 'hreflang="fa" href=')
         self.assertEqual(self.client.get("/tags/no-such-tag/").status_code, 404)
 
     def test_author_page_lists_their_articles(self):
