@@ -338,3 +338,17 @@ class RobotsTests(TestCase):
         self.assertIn("Sitemap: http://testserver/sitemap.xml", lines)
         self.assertIn("Sitemap: http://testserver/news-sitemap.xml", lines)
         self.assertNotIn("Disallow: /", lines)  # the paper itself stays open
+
+
+class SitemapConditionalGetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        paper = make_paper()
+        make_article(paper.news, "Listed story", days_ago=1)
+
+    def test_an_unchanged_sitemap_answers_304(self):
+        for url in ("/sitemap.xml", "/news-sitemap.xml", "/robots.txt"):
+            first = self.client.get(url)
+            self.assertEqual(first.status_code, 200, url)
+            again = self.client.get(url, headers={"if-none-match": first["ETag"]})
+            self.assertEqual(again.status_code, 304, url)
