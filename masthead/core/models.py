@@ -42,6 +42,18 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    publisher_logo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo for search engines and apps"),
+        help_text=_(
+            "A PNG or JPEG of the name, for structured data and previews; the masthead "
+            "logo stands in when empty."
+        ),
+    )
     facebook_url = models.URLField(_("Facebook"), blank=True)
     x_url = models.URLField(_("X (Twitter)"), blank=True)
     instagram_url = models.URLField(_("Instagram"), blank=True)
@@ -63,6 +75,7 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("tagline"),
                 FieldPanel("tagline_fa"),
                 FieldPanel("logo"),
+                FieldPanel("publisher_logo"),
                 FieldPanel("founding_year"),
             ],
             heading=_("Masthead"),
@@ -92,6 +105,15 @@ class SiteSettings(BaseSiteSetting):
 
     def tagline_for(self, language: str) -> str:
         return (is_persian(language) and self.tagline_fa) or self.tagline
+
+    @property
+    def machine_logo_id(self) -> int | None:
+        """The logo machines are shown: the publisher logo, else the masthead's."""
+        return self.publisher_logo_id or self.logo_id
+
+    @property
+    def machine_logo(self):
+        return self.publisher_logo if self.publisher_logo_id else self.logo
 
     def copyright_years(self, year: int | None = None) -> str:
         """Return "1970-2026": the founding year to the current year, or one year alone."""

@@ -208,8 +208,9 @@ class DemoBuilder:
         site_settings.founding_year = 1970
         site_settings.phone = "+1 (202)-659-9868"
         site_settings.email = "newsroom@example.org"
-        # The logo waits in the image library: the masthead sets the name in type, which
-        # reads in both editions, until an editor chooses a logo in Settings.
+        # The masthead sets the name in type, which reads in both editions; the drawn logo
+        # serves search engines and previews.
+        site_settings.publisher_logo = self.logo
         site_settings.facebook_url = "https://www.facebook.com/example.org"
         site_settings.x_url = "https://x.com/example_org"
         site_settings.instagram_url = "https://www.instagram.com/example.org"

@@ -123,12 +123,13 @@ class PagePreview:
 
     def logo(self) -> Picture | None:
         """Return the paper's logo, remembered until the site settings change."""
-        if not self.settings or not self.settings.logo_id:
+        logo_id = self.settings.machine_logo_id if self.settings else None
+        if not logo_id:
             return None
-        key = f"masthead:seo-logo:{self.settings.pk}:{self.settings.logo_id}:{self.chrome_version}"
+        key = f"masthead:seo-logo:{self.settings.pk}:{logo_id}:{self.chrome_version}"
         found = cache.get(key)
         if found is None:
-            rendition = self.settings.logo.get_rendition(LOGO_SPEC)
+            rendition = self.settings.machine_logo.get_rendition(LOGO_SPEC)
             found = (rendition.url, rendition.width, rendition.height)
             cache.set(key, found, LOGO_CACHE_SECONDS)
         url, width, height = found

@@ -240,6 +240,18 @@ class NewsArticleTests(StructuredDataTestCase):
         self.assertTrue(logo["url"].startswith("http://localhost/media/"))
         self.assertEqual((logo["width"], logo["height"]), (400, 120))
 
+    def test_the_logo_for_search_engines_wins_over_the_masthead_logo(self):
+        from masthead.core.models import SiteSettings
+
+        SiteSettings.objects.update(
+            logo=make_image("Masthead logo", size=(400, 120)),
+            publisher_logo=make_image("Publisher logo", size=(600, 60)),
+        )
+        data = self.read(self.article.url).block("NewsArticle")
+        self.assertEqual(
+            (data["publisher"]["logo"]["width"], data["publisher"]["logo"]["height"]), (600, 60)
+        )
+
     def test_the_logo_costs_no_query_once_the_page_is_warm(self):
         from masthead.core.cache import bump_chrome_version
         from masthead.core.models import SiteSettings
