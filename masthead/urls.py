@@ -31,6 +31,8 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("", include("masthead.feeds.feed_urls")),  # RSS and Atom, per edition
+    path("accounts/", include("masthead.accounts.urls")),  # allauth and the account page
+    path("comments/", include("masthead.comments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

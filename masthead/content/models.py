@@ -200,6 +200,7 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
         choices=AccessLevel.choices,
         default=AccessLevel.PUBLIC,
     )
+    comments_open = models.BooleanField(_("comments open"), default=True)
 
     objects = ArticlePageManager()
 
@@ -214,7 +215,9 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
     ]
     promote_panels = [
         *Page.promote_panels,
-        MultiFieldPanel([FieldPanel("access_level")], heading=_("Access")),
+        MultiFieldPanel(
+            [FieldPanel("access_level"), FieldPanel("comments_open")], heading=_("Access")
+        ),
     ]
     search_fields = [
         *Page.search_fields,

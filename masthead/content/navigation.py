@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Locale, Page
 
+from masthead.core.cache import chrome_version
 from masthead.core.models import Menu, MenuItem
 
 from .models import ArticlePage, LatestPage, SectionPage
@@ -140,12 +142,22 @@ def fill_mega_menus(links: list[NavLink], pages: list[Page], locale: Locale, req
 
 
 def live_translations(page: Page) -> dict[str, Page]:
-    """Map language codes to the page's live versions, itself included; memoised on the page."""
+    """Map language codes to the page's live versions, itself included.
+
+    Memoised on the page, and kept in the cache under the chrome version, which every
+    publish, unpublish, move or deletion bumps, so the hreflang links, the language
+    switcher and the previews of a page cost no query once it has been seen.
+    """
     if not hasattr(page, "_live_translations"):
-        page._live_translations = {
-            p.locale.language_code: p
-            for p in page.get_translations(inclusive=True).live().select_related("locale")
-        }
+        key = f"masthead:translations:{page.translation_key}:{chrome_version()}"
+        translations = cache.get(key)
+        if translations is None:
+            translations = {
+                p.locale.language_code: p
+                for p in page.get_translations(inclusive=True).live().select_related("locale")
+            }
+            cache.set(key, translations, settings.MASTHEAD_CHROME_CACHE_SECONDS)
+        page._live_translations = translations
     return page._live_translations
 
 

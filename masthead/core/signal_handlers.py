@@ -1,4 +1,5 @@
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import bump_chrome_version
@@ -6,6 +7,11 @@ from .cache import bump_chrome_version
 
 def _bump(**kwargs):
     bump_chrome_version()
+
+
+def _bump_for_pages(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        bump_chrome_version()
 
 
 def connect():
@@ -25,6 +31,7 @@ def connect():
     page_published.connect(_bump, dispatch_uid="masthead-chrome-published")
     page_unpublished.connect(_bump, dispatch_uid="masthead-chrome-unpublished")
     post_page_move.connect(_bump, dispatch_uid="masthead-chrome-moved")
+    post_delete.connect(_bump_for_pages, dispatch_uid="masthead-chrome-page-deleted")
     for model in (Menu, MenuItem, SiteSettings):
         post_save.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-save-{model}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-delete-{model}")

@@ -21,8 +21,11 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 INSTALLED_APPS = [
     "masthead.core",
     "masthead.accounts",
+    "allauth",
+    "allauth.account",
     "masthead.images",
     "masthead.content",
+    "masthead.comments",
     "masthead.search",
     "masthead.feeds",
     "masthead.api",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -150,6 +154,17 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 WAGTAILIMAGES_IMAGE_MODEL = "images.CustomImage"
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # staff in the Wagtail admin
+    "allauth.account.auth_backends.AuthenticationBackend",  # readers: username or email
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, then upgrades
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -224,3 +239,40 @@ LOGGING = {
 MASTHEAD_SECTION_PAGE_SIZE = 12  # articles per section page
 MASTHEAD_MEGA_MENU_ARTICLES = 4  # articles per mega-menu tab, as on the reference page
 MASTHEAD_CHROME_CACHE_SECONDS = 60 * 60  # header and footer fragments; purged on publish
+
+# Reader comments (masthead.comments).
+MASTHEAD_COMMENT_MAX_DEPTH = 3  # replies nest at most this deep; deeper ones attach higher
+MASTHEAD_COMMENT_CLOSE_AFTER_DAYS = 0  # close comments this long after publication; 0 = never
+MASTHEAD_COMMENT_MAX_LENGTH = 5000  # characters in one comment
+MASTHEAD_COMMENT_NEWEST_FIRST = False  # oldest first, as WordPress shows them
+MASTHEAD_COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot
+MASTHEAD_COMMENT_TOKEN_MAX_AGE = 24 * 60 * 60  # a form older than a day must be reloaded
+MASTHEAD_COMMENT_RATE_LIMIT = (5, 10 * 60)  # comments per IP and per account, per seconds
+
+# Reader accounts (django-allauth); see masthead/accounts/README.md for the rules.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a POST confirms, so mail scanners cannot
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = None  # the reader ticks "Remember me"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # an unknown address gets no mail at all
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_FORMS = {
+    "login": "masthead.accounts.forms.SignInForm",
+    "reset_password": "masthead.accounts.forms.ResetPasswordByLoginForm",
+}
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+ACCOUNT_USER_DISPLAY = "masthead.accounts.services.display_name"
+PASSWORD_RESET_TIMEOUT = 3 * 60 * 60  # a reset link works for three hours, once
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"

@@ -305,9 +305,9 @@ class SitemapTests(TestCase):
     def test_sitemaps_take_a_fixed_number_of_queries_however_many_articles(self):
         def count_queries():
             self.assert_queries("/robots.txt", cold=0, warm=0)
-            self.assert_queries("/sitemap.xml", cold=6, warm=4)
-            self.assert_queries("/sitemap-news.xml", cold=10, warm=6)
-            self.assert_queries("/news-sitemap.xml", cold=7, warm=3)
+            self.assert_queries("/sitemap.xml", cold=6, warm=3)
+            self.assert_queries("/sitemap-news.xml", cold=10, warm=5)
+            self.assert_queries("/news-sitemap.xml", cold=7, warm=2)
 
         count_queries()
         for n in range(5):
