@@ -35,31 +35,11 @@
     dialog.addEventListener("click", function (event) {
       if (event.target === dialog) dialog.close(); // a click on the backdrop
     });
-    dialog.addEventListener("keydown", trapFocus);
+    dialog.addEventListener("keydown", function (event) {
+      window.Masthead.keepFocusWithin(dialog, event); // from masthead.js, loaded first
+    });
     document.body.appendChild(dialog);
     wireForm();
-  }
-
-  function focusable() {
-    return Array.prototype.filter.call(
-      dialog.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea"),
-      function (el) { return !el.disabled && el.offsetParent !== null; }
-    );
-  }
-
-  function trapFocus(event) {
-    if (event.key !== "Tab") return;
-    var items = focusable();
-    if (!items.length) return;
-    var first = items[0];
-    var last = items[items.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
   }
 
   function focusFirstField() {

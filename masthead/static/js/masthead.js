@@ -106,10 +106,29 @@
 
   function focusables(container) {
     return Array.prototype.filter.call(
-      container.querySelectorAll("a[href], button:not([hidden]), input, [tabindex='0']"),
-      function (el) { return el.offsetParent !== null; }
+      container.querySelectorAll(
+        "a[href], button:not([hidden]), input:not([type=hidden]), select, textarea, [tabindex='0']"
+      ),
+      function (el) { return !el.disabled && el.offsetParent !== null; }
     );
   }
+
+  /* Keep Tab and Shift+Tab inside an open menu or dialog; shared with accounts.js. */
+  function keepFocusWithin(container, event) {
+    if (event.key !== "Tab") return;
+    var items = focusables(container);
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+  window.Masthead = { keepFocusWithin: keepFocusWithin };
 
   function setUpMobileMenu() {
     var opener = document.querySelector(".main-nav__open");
@@ -156,18 +175,8 @@
       if (event.key === "Escape") {
         event.preventDefault();
         close();
-      } else if (event.key === "Tab") {
-        var items = focusables(panel);
-        if (!items.length) return;
-        var first = items[0];
-        var last = items[items.length - 1];
-        if (event.shiftKey && document.activeElement === first) {
-          event.preventDefault();
-          last.focus();
-        } else if (!event.shiftKey && document.activeElement === last) {
-          event.preventDefault();
-          first.focus();
-        }
+      } else {
+        keepFocusWithin(panel, event);
       }
     });
     MOBILE_QUERY.addEventListener("change", function () {
