@@ -56,9 +56,49 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = get_user_model()
-        fields = ["display_name", "preferred_language"]
+        fields = [
+            "display_name",
+            "preferred_language",
+            "wants_newsletter",
+            "wants_reply_notifications",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         editions = self.fields["preferred_language"]
         editions.choices = [("", _("No preference")), *editions.choices[1:]]
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirm deleting an account with the password, and choose what becomes of comments."""
+
+    KEEP = "keep"
+    REMOVE = "remove"
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    comments = forms.ChoiceField(
+        label=_("Your comments"),
+        choices=[
+            (KEEP, _('Keep them, signed "Deleted reader"')),
+            (REMOVE, _("Remove them")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not your password; your account has not been deleted."),
+                code="wrong_password",
+            )
+        return password

@@ -18,6 +18,11 @@ class User(AbstractUser):
         blank=True,
         choices=[("en", "English"), ("fa", "فارسی")],
     )
+    # Stored now, used later: the newsletter and reply-notification mailers read these.
+    wants_newsletter = models.BooleanField(_("send me the newsletter"), default=False)
+    wants_reply_notifications = models.BooleanField(
+        _("email me when someone replies to my comment"), default=True
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
