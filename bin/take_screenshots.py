@@ -3,21 +3,14 @@
 Usage: take_screenshots.py BASE_URL OUTPUT_DIR
 """
 
-import shutil
 import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser.chromium import CHROMIUM, launch  # noqa: E402
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 740}}
 
 
@@ -28,12 +21,11 @@ def article_url(page, base_url: str, edition: str) -> str:
 
 
 def main(base_url: str, output: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if CHROMIUM is None:
         sys.exit("Chromium is not installed: apt-get install -y chromium")
     output.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         for device, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, is_mobile=device == "mobile")
             page = context.new_page()
