@@ -37,6 +37,10 @@ class Comment(models.Model):
         _("status"), max_length=16, choices=CommentStatus.choices, default=CommentStatus.PENDING
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # Set when the parent's author was mailed about this reply, so approving twice mails once.
+    reply_notified_at = models.DateTimeField(
+        _("parent's author notified at"), null=True, blank=True
+    )
 
     panels = [
         FieldPanel("status"),

@@ -87,3 +87,34 @@ def initials(name: str) -> str:
     """Letters for the avatar, in place of a Gravatar that would publish an email hash."""
     words = [w for w in name.split() if w[:1].isalnum()]
     return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+@dataclass(frozen=True)
+class ReplyNotice:
+    """What decides whether a reply's parent author is mailed; plain values, no models."""
+
+    reply_approved: bool
+    already_notified: bool
+    parent_user_id: int | None  # None: the parent was written by a guest
+    parent_user_active: bool
+    parent_user_email: str
+    wants_reply_notifications: bool
+    reply_user_id: int | None
+    reply_email: str
+
+
+def should_notify_parent_author(notice: ReplyNotice) -> bool:
+    """Mail a signed-in parent author who opted in, once, about a visible reply by someone else.
+
+    Guests are never mailed: they gave an address to comment, not consent to be written to.
+    """
+    if not notice.reply_approved or notice.already_notified:
+        return False
+    if notice.parent_user_id is None or not notice.parent_user_active:
+        return False
+    if not notice.parent_user_email or not notice.wants_reply_notifications:
+        return False
+    if notice.reply_user_id is not None and notice.reply_user_id == notice.parent_user_id:
+        return False
+    # A guest reply under the parent author's own address is the author answering themself.
+    return notice.reply_email.casefold() != notice.parent_user_email.casefold()

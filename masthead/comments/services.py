@@ -2,19 +2,27 @@
 
 import hashlib
 import html
+import logging
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from masthead.accounts.services import display_name
 from masthead.content.models import ArticlePage
 
 from . import rules
@@ -26,6 +34,8 @@ URL_IN_ESCAPED_TEXT = re.compile(
     r"\bhttps?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<])+", re.IGNORECASE
 )
 TRAILING_PUNCTUATION = ".,;:!?)]"
+
+logger = logging.getLogger(__name__)
 
 
 class Rejected(Exception):
@@ -159,7 +169,7 @@ def post_comment(
         is_known_reader=is_known_reader(email, user_id),
         blocklist=current_blocklist(),
     )
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         article=article,
         parent=parent,
         user_id=user_id,
@@ -169,6 +179,9 @@ def post_comment(
         body=body,
         status=CommentStatus.PENDING if held else CommentStatus.APPROVED,
     )
+    if comment.status == CommentStatus.APPROVED and parent is not None:
+        notify_parent_authors([comment.pk])
+    return comment
 
 
 # Moderation ------------------------------------------------------------------------------
@@ -177,7 +190,10 @@ def post_comment(
 def moderate(comments: QuerySet[Comment] | list[Comment], status: str) -> int:
     """Set the status of many comments at once, as the admin's bulk actions do."""
     pks = [c.pk for c in comments]
-    return Comment.objects.filter(pk__in=pks).update(status=status)
+    changed = Comment.objects.filter(pk__in=pks).update(status=status)
+    if status == CommentStatus.APPROVED:
+        notify_parent_authors(pks)
+    return changed
 
 
 def status_counts() -> dict[str, int]:
@@ -189,6 +205,77 @@ def status_counts() -> dict[str, int]:
 
 def pending_count() -> int:
     return Comment.objects.filter(status=CommentStatus.PENDING).count()
+
+
+# Reply notifications ---------------------------------------------------------------------
+
+
+def notify_parent_authors(comment_ids: Iterable[int]) -> None:
+    """Mail the parent authors of newly visible replies once the approval is committed."""
+    ids = list(comment_ids)
+    if ids:
+        transaction.on_commit(lambda: send_reply_notifications(ids))
+
+
+def send_reply_notifications(comment_ids: Iterable[int]) -> int:
+    """Mail each parent author who opted in about an approved reply, once; return how many."""
+    replies = Comment.objects.filter(
+        pk__in=list(comment_ids),
+        parent__isnull=False,
+        status=CommentStatus.APPROVED,
+        reply_notified_at__isnull=True,
+    ).select_related("parent__user", "article__locale")
+    sent = 0
+    for reply in replies:
+        parent_author = reply.parent.user
+        notice = rules.ReplyNotice(
+            reply_approved=True,
+            already_notified=False,
+            parent_user_id=parent_author.pk if parent_author else None,
+            parent_user_active=bool(parent_author and parent_author.is_active),
+            parent_user_email=parent_author.email if parent_author else "",
+            wants_reply_notifications=bool(
+                parent_author and parent_author.wants_reply_notifications
+            ),
+            reply_user_id=reply.user_id,
+            reply_email=reply.author_email,
+        )
+        if not rules.should_notify_parent_author(notice):
+            continue
+        # Claim the reply before sending: two moderators approving it at once mail once.
+        claimed = Comment.objects.filter(pk=reply.pk, reply_notified_at__isnull=True).update(
+            reply_notified_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        try:
+            reply_notification(reply, parent_author).send()
+        except OSError:  # smtplib's errors are OSErrors; approving must not fail with the mail
+            logger.exception("Could not mail the reply notification for comment %s", reply.pk)
+            # Unclaimed, so that approving the reply again retries the mail.
+            Comment.objects.filter(pk=reply.pk).update(reply_notified_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def reply_notification(reply: Comment, parent_author) -> EmailMessage:
+    """Write the mail in the parent author's edition, else in the article's."""
+    article = reply.article
+    language = parent_author.preferred_language or article.locale.language_code
+    article_url = article.get_full_url()
+    with translation.override(language):
+        context = {
+            "name": display_name(parent_author),
+            "replier": reply.author_name,
+            "headline": article.title,
+            "body": reply.body,
+            "reply_url": f"{article_url}#comment-{reply.pk}",
+            "profile_url": urljoin(article_url, reverse("account_profile")),
+        }
+        subject = render_to_string("comments/email/reply_notification_subject.txt", context)
+        body = render_to_string("comments/email/reply_notification_message.txt", context)
+    return EmailMessage(" ".join(subject.split()), body, to=[parent_author.email])
 
 
 # Reading ---------------------------------------------------------------------------------

@@ -138,3 +138,11 @@ class TrashBulkAction(ModerateBulkAction):
     aria_label = _("Move selected comments to the trash")
     action_priority = 25
     status = CommentStatus.TRASH
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def notify_when_a_moderator_approves_a_reply(request, instance):
+    """An approval through the edit form mails the parent's author, as the bulk action does."""
+    if isinstance(instance, Comment) and instance.status == CommentStatus.APPROVED:
+        services.notify_parent_authors([instance.pk])

@@ -3,8 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from wagtail.models import Locale, Page, PageManager
 from wagtail.query import PageQuerySet
 
@@ -30,8 +30,15 @@ class ArticlePageQuerySet(PageQuerySet):
 
         Long listings also prefetch the card renditions in one query; short ones (a few
         teasers) leave them to the renditions cache, which answers without a query.
+        Each card's count of approved comments comes with the row, as `approved_comment_count`.
         """
-        listing = self.live().select_related("lead_image").defer_streamfields().newest_first()
+        listing = (
+            self.live()
+            .select_related("lead_image")
+            .defer_streamfields()
+            .annotate(approved_comment_count=self.approved_comment_counts())
+            .newest_first()
+        )
         if renditions:
             listing = listing.prefetch_related(
                 Prefetch(
@@ -40,6 +47,23 @@ class ArticlePageQuerySet(PageQuerySet):
                 )
             )
         return listing
+
+    def approved_comment_counts(self) -> Coalesce:
+        """Count each article's approved comments in a subquery, not a join.
+
+        A joined Count would multiply with any other aggregate of the listing (the related
+        articles count shared tags). The comment model is reached through the `comments`
+        relation because content must not import the comments app.
+        """
+        comment_model = self.model._meta.get_field("comments").related_model
+        approved = (
+            comment_model.objects.filter(article=OuterRef("pk"), status="approved")
+            .order_by()
+            .values("article")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return Coalesce(Subquery(approved, output_field=IntegerField()), 0)
 
     def latest_per_prefix(self, paths: Sequence[str], per_prefix: int) -> dict[str, list]:
         """Return the newest articles under each tree path, in one query.

@@ -101,3 +101,44 @@ class InitialsTests(SimpleTestCase):
         ]:
             with self.subTest(name):
                 self.assertEqual(rules.initials(name), expected)
+
+
+def notice(**changes) -> rules.ReplyNotice:
+    """A reply that should be mailed about; each case changes one thing."""
+    base = {
+        "reply_approved": True,
+        "already_notified": False,
+        "parent_user_id": 1,
+        "parent_user_active": True,
+        "parent_user_email": "nasrin@example.com",
+        "wants_reply_notifications": True,
+        "reply_user_id": 2,
+        "reply_email": "omid@example.com",
+    }
+    return rules.ReplyNotice(**(base | changes))
+
+
+# (case, notice, expected)
+NOTIFY_CASES = [
+    ("an approved reply by another reader", notice(), True),
+    ("a guest replying to a reader", notice(reply_user_id=None), True),
+    ("held, spam or trash", notice(reply_approved=False), False),
+    ("already mailed about", notice(already_notified=True), False),
+    ("the parent author is a guest", notice(parent_user_id=None), False),
+    ("the parent author deactivated", notice(parent_user_active=False), False),
+    ("the parent author has no address", notice(parent_user_email=""), False),
+    ("opted out", notice(wants_reply_notifications=False), False),
+    ("replying to yourself", notice(reply_user_id=1), False),
+    (
+        "as a guest under your own address",
+        notice(reply_user_id=None, reply_email="Nasrin@Example.COM"),
+        False,
+    ),
+]
+
+
+class NotifyParentAuthorTests(SimpleTestCase):
+    def test_table(self):
+        for case, given, expected in NOTIFY_CASES:
+            with self.subTest(case):
+                self.assertIs(rules.should_notify_parent_author(given), expected)
