@@ -15,6 +15,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_demo_readers
 	@echo "Serving the demo paper on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -55,6 +56,7 @@ demo: install
 
 admin: install
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_demo_readers
 
 # Retake docs/screenshots/ from a fresh demo paper served on a spare port.
 SHOTS_VAR := var/screenshots

@@ -1,5 +1,7 @@
 import shutil
 
+import pytest
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -10,3 +12,26 @@ def pytest_report_header(config):
             "Install it with `apt-get install -y chromium` to run them."
         )
     return f"browser tests: {CHROMIUM}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Give every run the rows Wagtail's migrations make: locales, a root page, a site.
+
+    A transactional test (the browser tests, a race test) empties the database when it ends;
+    with --reuse-db the next run would start without them.
+    """
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
+
+    with django_db_blocker.unblock():
+        for language, _name in settings.LANGUAGES:
+            Locale.objects.get_or_create(language_code=language)
+        if Page.get_first_root_node() is None:
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
+            welcome = root.add_child(
+                instance=Page(title="Welcome to your new Wagtail site!", slug="home")
+            )
+            Site.objects.create(
+                hostname="localhost", port=80, root_page=welcome, is_default_site=True
+            )

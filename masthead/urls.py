@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("masthead.feeds.sitemap_urls")),  # sitemaps and robots.txt
     path("", include("masthead.feeds.share_urls")),  # generated share images
     path("api/", include("masthead.api.urls")),
+    path("stripe/webhook/", include("masthead.subscriptions.webhooks")),  # signed by Stripe
 ]
 
 if settings.DEBUG:
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("masthead.feeds.feed_urls")),  # RSS and Atom, per edition
     path("accounts/", include("masthead.accounts.urls")),  # allauth and the account page
     path("comments/", include("masthead.comments.urls")),
+    path("subscriptions/", include("masthead.subscriptions.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

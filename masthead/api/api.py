@@ -14,7 +14,8 @@ api = NinjaAPI(
     version="1.0.0",
     description=(
         "Read-only access to the paper's live articles, sections, authors and images in both "
-        "editions. Premium articles never carry their body."
+        "editions. A premium article's body is given only to a reader signed in to the site "
+        "(session cookie) who is entitled to it; everyone else gets its free preview."
     ),
     urls_namespace="masthead_api",
     openapi_url="/openapi.json",

@@ -1,6 +1,7 @@
 """The read-only endpoints: articles, sections, authors and images of the site's two editions."""
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
@@ -65,7 +66,7 @@ def found_or_404(queryset, pk: int, what: str):
 
 @router.get("/articles/", response={200: ArticleList, **LIST_ERRORS}, tags=["articles"])
 def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):
-    """List live articles, newest first; premium articles come without their body."""
+    """List live articles, newest first; bodies only in one article's description."""
     refuse_unknown_parameters(request, ArticleFilters)
     count, articles = page_of(queries.article_listing(request, filters), filters)
     items = [
@@ -78,15 +79,24 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):
 @router.get(
     "/articles/{article_id}/", response={200: ArticleDetail, **DETAIL_ERRORS}, tags=["articles"]
 )
-def get_article(request: HttpRequest, article_id: int = Path(..., ge=1, le=MAX_ID)):
-    """Describe one article; `body_html` is null when the body is withheld."""
+def get_article(
+    request: HttpRequest, response: HttpResponse, article_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Describe one article; `body_html` is null unless the signed-in reader is entitled.
+
+    A premium article carries its free preview in `preview_html`.
+    """
     refuse_unknown_parameters(request)
     articles = queries.with_bylines_and_tags(
         queries.served(ArticlePage.objects.all(), request).select_related("lead_image")
     )
     article = found_or_404(articles, article_id, "article")
     representations.prepare_articles([article])
-    return representations.article_detail(article, request)
+    data = representations.article_detail(article, request)
+    if article.is_premium and data["body_html"] is not None:
+        # Opened for this reader alone (an account or an address): no shared cache keeps it.
+        patch_cache_control(response, private=True, no_store=True)
+    return data
 
 
 @router.get("/sections/", response={200: SectionList, **LIST_ERRORS}, tags=["sections"])

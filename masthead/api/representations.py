@@ -6,11 +6,17 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 from wagtail.rich_text import expand_db_html
 
-from masthead.content.access import may_show_full_text
 from masthead.content.models import ArticlePage, AuthorPage, SectionPage
 from masthead.content.navigation import live_translations
 from masthead.content.querysets import CARD_RENDITIONS, attach_sections, localize_pages
 from masthead.images.models import CustomImage
+from masthead.subscriptions.access import (
+    Decision,
+    Reader,
+    decide,
+    paywall_settings,
+    visible_blocks,
+)
 
 from .queries import slug_path
 
@@ -89,20 +95,41 @@ def article_summary(article: ArticlePage, request: HttpRequest) -> dict:
             "renditions": renditions(image, request),
         },
         "access_level": article.access_level,
-        "body_withheld": not may_show_full_text(article),
+        "body_withheld": not entitlement(article, request).full_text,
     }
 
 
+def entitlement(article: ArticlePage, request: HttpRequest) -> Decision:
+    """Ask the paywall whether this request's reader may have the whole body.
+
+    Staff, a subscription, a site licence, an unlock (or, for registered-readers articles,
+    being signed in) open it; the meter does not, since an API call is not a page read, and
+    neither does a gift link, which opens the page it was sent for.
+    """
+    return decide(Reader.from_request(request), article, use_meter_allowance=False)
+
+
+def render_blocks(article: ArticlePage, blocks: list) -> str:
+    """Render some of the body's blocks as the whole body would render them."""
+    return str(article.body.stream_block.render_basic(blocks))
+
+
 def article_detail(article: ArticlePage, request: HttpRequest) -> dict:
-    """Describe one article; its body only when the access rule allows it."""
-    shown = may_show_full_text(article)
+    """Describe one article; its body only when the reader is entitled to it.
+
+    A premium article always carries its free preview, which every reader may see on the page.
+    """
+    decision = entitlement(article, request)
+    paragraphs = paywall_settings(request).preview_paragraphs if article.is_premium else 0
+    preview, gated = visible_blocks(article, decision, paragraphs)
     return {
         **article_summary(article, request),
         "translations": {
             language: {"id": page.pk, "url": page.get_full_url(request) or ""}
             for language, page in live_translations(article).items()
         },
-        "body_html": str(article.body) if shown else None,
+        "body_html": render_blocks(article, preview + gated) if decision.full_text else None,
+        "preview_html": render_blocks(article, preview) if article.is_premium else None,
     }
 
 

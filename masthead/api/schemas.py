@@ -117,7 +117,9 @@ class ArticleSummary(Schema):
     tags: list[str]
     lead_image: LeadImage | None
     access_level: AccessLevelCode
-    body_withheld: bool = Field(description="True when the body is not given to this request.")
+    body_withheld: bool = Field(
+        description="True when the body is not given to this request's reader."
+    )
 
 
 class Translation(Schema):
@@ -129,7 +131,19 @@ class ArticleDetail(ArticleSummary):
     translations: dict[str, Translation] = Field(
         description="Each edition's live version of the article, this one included."
     )
-    body_html: str | None = Field(description="The body as the site prints it; null if withheld.")
+    body_html: str | None = Field(
+        description=(
+            "The body as the site prints it; null if withheld. Given only to a signed-in "
+            "(session) reader entitled to the article: staff, a subscriber, a site licence "
+            "or an unlock; a premium article's body is withheld from everyone else."
+        )
+    )
+    preview_html: str | None = Field(
+        description=(
+            "A premium article's free preview: the blocks before the editor's marker, else "
+            "its first paragraphs. Null for a free article."
+        )
+    )
 
 
 class Section(Schema):

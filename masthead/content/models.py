@@ -4,11 +4,13 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
@@ -65,6 +67,7 @@ class HomePage(CachedPrivacyCheckMixin, RoutablePageMixin, KeepsParentWhenRoutin
         "content.StandardPage",
         "content.ContactPage",
         "content.AuthorIndexPage",
+        "subscriptions.SubscriptionPage",
     ]
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
@@ -122,8 +125,16 @@ class SectionPage(CachedPrivacyCheckMixin, KeepsParentWhenRoutingMixin, Page):
     """A section of the paper, such as Economy; may hold sub-sections and articles."""
 
     intro = models.TextField(_("introduction"), blank=True)
+    default_access_level = models.CharField(
+        _("new articles may be read by"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+        help_text=_("The access level a new article in this section starts with."),
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    settings_panels = [*Page.settings_panels, FieldPanel("default_access_level")]
     subpage_types = ["content.SectionPage", "content.ArticlePage"]
     parent_page_types = ["content.HomePage", "content.SectionPage"]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
@@ -173,8 +184,20 @@ class ArticleAuthor(Orderable):
     panels = [FieldPanel("author")]
 
 
+class ArticlePageForm(WagtailAdminPageForm):
+    """The article editor: a new article starts with its section's access level."""
+
+    def __init__(self, *args, parent_page=None, **kwargs):
+        super().__init__(*args, parent_page=parent_page, **kwargs)
+        section = parent_page.specific if parent_page is not None else None
+        if not self.instance.pk and not self.is_bound and isinstance(section, SectionPage):
+            self.initial["access_level"] = section.default_access_level
+
+
 class ArticlePage(CachedPrivacyCheckMixin, Page):
     """A news story, column or feature, filed under its section (the parent page)."""
+
+    base_form_class = ArticlePageForm
 
     standfirst = models.TextField(
         _("standfirst"), blank=True, help_text=_("One or two sentences under the headline.")
@@ -327,6 +350,33 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
     @property
     def is_premium(self) -> bool:
         return self.access_level != AccessLevel.PUBLIC
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if self.is_premium:
+            # What a premium page shows depends on who asks: no shared cache may keep it
+            # until the page cache separates readers by entitlement.
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        """Show the body the paywall's decision allows; the rest never leaves the server."""
+        from masthead.subscriptions.access import Reader, decide, paywall_settings, visible_blocks
+
+        context = super().get_context(request, *args, **kwargs)
+        policy = paywall_settings(request) if self.is_premium else None
+        decision = decide(
+            Reader.from_request(request),
+            self,
+            policy=policy,
+            gift_token=request.GET.get("gift") or None,
+            count_meter=request.method == "GET",
+        )
+        paragraphs = policy.preview_paragraphs if policy else 0
+        context["paywall"] = decision
+        context["body_preview"], context["body_gated"] = visible_blocks(self, decision, paragraphs)
+        return context
 
 
 class AuthorIndexPage(CachedPrivacyCheckMixin, Page):

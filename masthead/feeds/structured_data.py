@@ -15,12 +15,12 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from masthead.content.access import may_show_full_text
+from masthead.subscriptions.access import may_show_full_text
 
 SCHEMA_CONTEXT = "https://schema.org"
 HEADLINE_LIMIT = 110  # Google: headlines longer than 110 characters may be cut off
 DESCRIPTION_LIMIT = 200  # a search result snippet's length, roughly
-PAYWALLED_SELECTOR = ".article__body"  # the gated part; the paywall issue marks it precisely
+PAYWALLED_SELECTOR = ".article__gated"  # what readers without access never receive
 
 # What may not appear raw inside <script>: `</script>` or `<!--` would end or confuse it.
 _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})

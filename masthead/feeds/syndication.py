@@ -20,7 +20,6 @@ from django.views.decorators.http import condition
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
-from masthead.content.access import may_show_full_text
 from masthead.content.models import (
     AccessLevel,
     ArticleAuthor,
@@ -35,6 +34,7 @@ from masthead.core.cache import chrome_version
 from masthead.core.context_processors import cached_site_settings
 from masthead.core.models import PremiumInFeeds, SiteSettings
 from masthead.core.pages import any_view_restrictions
+from masthead.subscriptions.access import may_show_full_text
 
 FEED_ITEMS = 30  # a day or two of news; readers keep what they have already fetched
 ENCLOSURE_RENDITION = "fill-1200x675"  # one of the listing's prefetched card renditions

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "masthead.images",
     "masthead.content",
     "masthead.comments",
+    "masthead.subscriptions",
     "masthead.search",
     "masthead.feeds",
     "masthead.api",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "masthead.subscriptions.middleware.VisitorCookieMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -248,6 +250,10 @@ MASTHEAD_COMMENT_NEWEST_FIRST = False  # oldest first, as WordPress shows them
 MASTHEAD_COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot
 MASTHEAD_COMMENT_TOKEN_MAX_AGE = 24 * 60 * 60  # a form older than a day must be reloaded
 MASTHEAD_COMMENT_RATE_LIMIT = (5, 10 * 60)  # comments per IP and per account, per seconds
+
+# Payments (masthead.subscriptions): without these the site sells by manual payment only.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 
 # Reader accounts (django-allauth); see masthead/accounts/README.md for the rules.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

@@ -1,16 +1,26 @@
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 from wagtail.models import Page
 
-from masthead.content.access import may_show_full_text
-from masthead.content.models import AccessLevel, ArticlePage, HomePage, SectionPage
+from masthead.content.models import AccessLevel, HomePage, SectionPage
 from masthead.content.tests.factories import make_article, make_image, make_paper, translate
+from masthead.subscriptions.models import (
+    MeteredRead,
+    Plan,
+    PlanKind,
+    SiteLicence,
+    Subscription,
+    SubscriptionState,
+    UnlockedArticle,
+)
 
-SECRET = "Secret deal: paragraph"  # the premium article's body text, never to be served
+SECRET = "Secret deal: paragraph"  # the premium article's gated text, never to be served
+OPENING = "Secret deal opens here."  # its free preview, before the editor's marker
 
 
 def build_paper(cls):
@@ -32,6 +42,12 @@ def build_paper(cls):
         image=make_image("Premium"),
         access_level=AccessLevel.SUBSCRIBERS,
     )
+    cls.premium.body = [
+        {"type": "paragraph", "value": f"<p>{OPENING}</p>"},
+        {"type": "preview_break", "value": None},
+        {"type": "paragraph", "value": f"<p>{SECRET} 2.</p>"},
+    ]
+    cls.premium.save_revision().publish()
     cls.ada_fa = translate(ada, cls.paper.persian, title="آدا")
     cls.public_fa = translate(cls.public, cls.paper.persian, title="نفت بالا رفت")
     cls.draft = make_article(cls.paper.news, "Unpublished scoop", days_ago=0.5)
@@ -154,7 +170,8 @@ class ArticleListTests(ApiTestCase):
 
     def test_list_query_count_does_not_grow_with_the_articles(self):
         url = "/api/articles/?limit=100"
-        self.assertEqual(self.assert_list_queries(url, 10)["count"], 4)
+        # Ten for the listing, one for the site licences the reader's address might hold.
+        self.assertEqual(self.assert_list_queries(url, 11)["count"], 4)
         ada, ben = self.paper.writers
         for n in range(5):
             make_article(
@@ -164,7 +181,7 @@ class ArticleListTests(ApiTestCase):
                 tags=["oil", f"t{n}"],
                 image=make_image(f"More {n}"),
             )
-        self.assertEqual(self.assert_list_queries(url, 10)["count"], 9)
+        self.assertEqual(self.assert_list_queries(url, 11)["count"], 9)
 
 
 class ArticleDetailTests(ApiTestCase):
@@ -301,12 +318,107 @@ class SectionAuthorImageTests(ApiTestCase):
         self.assertNotIn("rights", image)
 
 
-class AccessRuleTests(TestCase):  # building a page looks its content type up
-    def test_only_public_articles_show_their_full_text(self):
-        for level, shown in [
-            (AccessLevel.PUBLIC, True),
-            (AccessLevel.REGISTERED, False),
-            (AccessLevel.SUBSCRIBERS, False),
-        ]:
-            with self.subTest(level):
-                self.assertIs(may_show_full_text(ArticlePage(access_level=level)), shown)
+def make_reader(username: str, **fields):
+    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw", **fields)
+
+
+def subscribe(user, *, state=SubscriptionState.ACTIVE, days_left: float = 20) -> Subscription:
+    plan = Plan.objects.get_or_create(
+        name="Monthly", kind=PlanKind.SUBSCRIPTION, defaults={"interval": "month"}
+    )[0]
+    return Subscription.objects.create(
+        user=user,
+        plan=plan,
+        state=state,
+        current_period_end=timezone.now() + datetime.timedelta(days=days_left),
+    )
+
+
+class SignedInReaderTests(ApiTestCase):
+    """The body follows the paywall's decision for the reader signed in to the site."""
+
+    def detail(self, **headers) -> tuple[dict, object]:
+        response = self.client.get(f"/api/articles/{self.premium.pk}/", headers=headers)
+        self.assertEqual(response.status_code, 200)
+        return response.json(), response
+
+    def listed_withheld(self) -> bool:
+        items = self.get_json("/api/articles/?section=economy")["items"]
+        return next(i["body_withheld"] for i in items if i["id"] == self.premium.pk)
+
+    def assert_withheld(self, **headers):
+        data, response = self.detail(**headers)
+        self.assertIsNone(data["body_html"])
+        self.assertTrue(data["body_withheld"])
+        self.assertIn(OPENING, data["preview_html"])
+        self.assertNotIn(SECRET, response.content.decode())
+        self.assertTrue(self.listed_withheld())
+
+    def assert_given(self, **headers):
+        data, response = self.detail(**headers)
+        self.assertIn(f"{SECRET} 2.", data["body_html"])
+        self.assertIn(OPENING, data["body_html"])
+        self.assertFalse(data["body_withheld"])
+        self.assertIn(OPENING, data["preview_html"])
+        self.assertNotIn(SECRET, data["preview_html"])
+        self.assertIn("private", response["Cache-Control"])
+        self.assertIn("no-store", response["Cache-Control"])
+        self.assertFalse(self.listed_withheld())
+
+    def test_anonymous_reader_gets_the_preview_even_with_meter_left(self):
+        self.assert_withheld()  # the default meter allows 3 articles; the API never spends it
+        self.assertFalse(MeteredRead.objects.exists())
+
+    def test_registered_reader_without_subscription_gets_the_preview(self):
+        self.client.force_login(make_reader("reader"))
+        self.assert_withheld()
+        self.assertFalse(MeteredRead.objects.exists())
+
+    def test_lapsed_subscriber_gets_the_preview(self):
+        reader = make_reader("lapsed")
+        subscribe(reader, state=SubscriptionState.ENDED, days_left=-1)
+        self.client.force_login(reader)
+        self.assert_withheld()
+
+    def test_subscriber_gets_the_body(self):
+        reader = make_reader("subscriber")
+        subscribe(reader)
+        self.client.force_login(reader)
+        self.assert_given()
+
+    def test_staff_get_the_body(self):
+        self.client.force_login(make_reader("editor", is_staff=True))
+        self.assert_given()
+
+    def test_reader_who_unlocked_the_article_gets_the_body(self):
+        reader = make_reader("unlocker")
+        UnlockedArticle.objects.create(
+            user=reader, article_key=self.premium.translation_key, article=self.premium
+        )
+        self.client.force_login(reader)
+        self.assert_given()
+
+    def test_site_licence_by_address_opens_the_body(self):
+        today = timezone.localdate()
+        SiteLicence.objects.create(
+            name="Library",
+            ip_ranges="10.1.0.0/16",
+            starts_on=today - datetime.timedelta(days=1),
+            ends_on=today + datetime.timedelta(days=1),
+        )
+        self.client.defaults["REMOTE_ADDR"] = "10.1.2.3"
+        self.assert_given()
+        self.client.defaults["REMOTE_ADDR"] = "10.2.0.1"
+        self.assert_withheld()
+
+    def test_registered_readers_article_opens_to_any_signed_in_reader(self):
+        self.premium.access_level = AccessLevel.REGISTERED
+        self.premium.save_revision().publish()
+        self.assert_withheld()
+        self.client.force_login(make_reader("reader"))
+        self.assert_given()
+
+    def test_public_article_has_no_preview_and_is_not_private(self):
+        response = self.client.get(f"/api/articles/{self.public.pk}/")
+        self.assertIsNone(response.json()["preview_html"])
+        self.assertNotIn("private", response.get("Cache-Control", ""))

@@ -33,6 +33,8 @@ from masthead.content.models import (
 )
 from masthead.core.models import Menu, MenuItem, MenuSlot, SiteSettings
 from masthead.images.models import CustomImage
+from masthead.subscriptions.demo import build_plans
+from masthead.subscriptions.models import SubscriptionPage
 
 from . import images
 from .editions import EditionTexts
@@ -127,6 +129,7 @@ class DemoBuilder:
             ("English articles", lambda: self.build_articles("en", articles_en)),
             ("Persian articles", lambda: self.build_articles("fa", articles_fa)),
             ("Menus", self.build_menus),
+            ("Plans and paywall settings", lambda: Tally(created=build_plans(self.site))),
         ]
         for name, stage in stages:
             started = time.monotonic()
@@ -248,9 +251,11 @@ class DemoBuilder:
                 tally,
             )
         for prose in ENGLISH.prose_pages:
+            # The Subscription page lists the plans on sale under the editors' text.
+            page_type = SubscriptionPage if prose.key == "subscription" else StandardPage
             english.pages[prose.key] = self._child(
                 english.home,
-                StandardPage(
+                page_type(
                     title=prose.title,
                     slug=slugify(prose.title),
                     intro=prose.intro,

@@ -235,9 +235,10 @@ PROSE_PAGES = (
             (
                 "paragraph",
                 "You can pay by card when you subscribe online. Readers who prefer to pay "
-                "by cheque or bank transfer can write to us, and our subscriptions manager "
-                "will set up the account by hand. You can manage or cancel your "
-                "subscription from your account page.",
+                "by cheque or bank transfer choose a plan above and quote the reference "
+                "they are given; our subscriptions manager starts the subscription when "
+                "the payment arrives. You can cancel or resume your subscription from "
+                "your account page at any time.",
             ),
         ),
     ),

@@ -31,6 +31,10 @@ SLUG_LENGTH = 80  # at most; cut at a word boundary
 ZERO_WIDTH_NON_JOINER = "\u200c"
 
 
+# Access levels of the newest story of some sections (by position in SECTION_WEIGHTS).
+RECENT_ACCESS_LEVELS = {1: "subscribers", 2: "registered", 3: "subscribers", 5: "subscribers"}
+
+
 @dataclass(frozen=True)
 class Picture:
     image_id: int
@@ -138,13 +142,18 @@ class ArticleWriter:
                     s for s in SECTION_WEIGHTS if self._too_close_to_dated_story(s, published_at)
                 }
                 section = self._weighted_section(exclude=crowded)
-            drafts.append(self._generated_story(section, published_at))
+            # The newest stories reach the front page: some of them are premium for sure.
+            access_level = RECENT_ACCESS_LEVELS.get(index) if index < len(topical) else None
+            drafts.append(self._generated_story(section, published_at, access_level))
         return drafts
 
-    def _generated_story(self, section: str, published_at: datetime.datetime) -> ArticleDraft:
+    def _generated_story(
+        self, section: str, published_at: datetime.datetime, access_level: str | None = None
+    ) -> ArticleDraft:
         source = self.rng.choice(ARCHIVE_SOURCES) if section == ARCHIVE else section
         kind, slots, title = self._fresh_headline(source)
-        access_level = self._access_level()
+        drawn = self._access_level()  # drawn always, so the rest of the paper stays the same
+        access_level = access_level or drawn
         lead = self._pick_picture(source) if self.pictures and self.rng.random() < 0.85 else None
         return ArticleDraft(
             section=section,

@@ -26,6 +26,7 @@ from masthead.content.models import (
 )
 from masthead.core.models import Menu, MenuItem, MenuSlot, SiteSettings
 from masthead.images.models import CustomImage
+from masthead.subscriptions.models import Plan, SubscriptionPage
 
 ARTICLES_EN = 20
 ARTICLES_FA = 8
@@ -94,7 +95,8 @@ def test_builds_both_editions(locales):
         assert HomePage.objects.filter(locale=locale).count() == 1
         assert SectionPage.objects.filter(locale=locale).count() == 8
         assert AuthorPage.objects.filter(locale=locale).count() == 8
-        assert StandardPage.objects.filter(locale=locale).count() == 3
+        assert StandardPage.objects.filter(locale=locale).count() == 2
+        assert SubscriptionPage.objects.filter(locale=locale).count() == 1
         assert LatestPage.objects.filter(locale=locale).count() == 1
         assert ContactPage.objects.filter(locale=locale).count() == 1
     assert ArticlePage.objects.filter(locale=english).count() == ARTICLES_EN + GIVEN_STORIES_EN
@@ -287,3 +289,18 @@ def test_if_empty_leaves_an_existing_paper_alone(demo):
     output = load_demo("--if-empty")
     assert "not loaded" in output
     assert Page.objects.count() == pages
+
+
+@pytest.mark.django_db
+def test_the_demo_sells_plans_and_has_premium_articles_in_several_sections(demo):
+    kinds = set(Plan.objects.values_list("kind", "interval", "includes_print"))
+    assert kinds == {
+        ("subscription", "month", False),
+        ("subscription", "year", False),
+        ("subscription", "month", True),
+        ("unlock_pack", "", False),
+    }
+    premium = ArticlePage.objects.live().exclude(access_level="public")
+    sections = {article.get_parent().pk for article in premium.filter(access_level="subscribers")}
+    assert len(sections) >= 3
+    assert premium.filter(access_level="registered").exists()

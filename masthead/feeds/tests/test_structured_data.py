@@ -10,14 +10,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache as django_cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
+from wagtail.models import Site
 
-from masthead.content.access import may_show_full_text
 from masthead.content.models import AccessLevel
 from masthead.content.tests.factories import make_article, make_image, make_paper, translate
 from masthead.feeds.structured_data import (
@@ -25,6 +26,8 @@ from masthead.feeds.structured_data import (
     cut_headline,
     describe_article,
 )
+from masthead.subscriptions.access import may_show_full_text
+from masthead.subscriptions.models import PaywallSettings
 
 VOCABULARY_FILE = (
     Path(settings.BASE_DIR).parent
@@ -288,7 +291,13 @@ class NewsArticleTests(StructuredDataTestCase):
 
 class PremiumTests(StructuredDataTestCase):
     def test_premium_article_marks_its_gated_part(self):
-        response = self.client.get(self.premium.url)
+        long_read = make_article(
+            self.paper.economy, "Long read", paragraphs=6, access_level=AccessLevel.SUBSCRIBERS
+        )
+        PaywallSettings.objects.update_or_create(
+            site=Site.objects.get(is_default_site=True), defaults={"meter_anonymous": 0}
+        )
+        response = self.client.get(long_read.url)
         reader = HeadReader()
         reader.feed(response.content.decode())
         data = reader.block("NewsArticle")
@@ -298,10 +307,18 @@ class PremiumTests(StructuredDataTestCase):
             {
                 "@type": "WebPageElement",
                 "isAccessibleForFree": False,
-                "cssSelector": ".article__body",
+                "cssSelector": ".article__gated",
             },
         )
-        self.assertContains(response, 'class="article__body')  # the selector finds the body
+        # A reader without access never receives the gated part; staff do, under the selector.
+        self.assertNotContains(response, 'class="article__gated"')
+        self.assertNotContains(response, "Long read: paragraph 6.")
+        staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
+        self.client.force_login(staff)
+        response = self.client.get(long_read.url)
+        self.assertContains(response, '<div class="article__gated">')
+        gated = response.content.decode().partition('<div class="article__gated">')[2]
+        self.assertIn("Long read: paragraph 6.", gated)
 
     def test_premium_descriptions_never_quote_the_body(self):
         reader = self.read(self.premium.url)

@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.test import TestCase
 
+from masthead.content.models import AccessLevel
 from masthead.content.tests.factories import make_article, make_paper, translate
 
 
@@ -68,3 +69,40 @@ class HeaderSearchTests(TestCase):
     def test_switcher_keeps_the_search_in_the_other_edition(self):
         response = self.client.get("/search/", {"q": "iran"})
         self.assertContains(response, 'href="/fa/search/?q=iran" hreflang="fa"')
+
+
+class PremiumResultTests(TestCase):
+    """Results are teasers: a premium article's body never reaches them, preview or gated."""
+
+    OPENING = "The pipeline deal opened quietly."
+    CANARY = "Canary sentence for search zq7."
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.paper = make_paper()
+        cls.premium = make_article(
+            cls.paper.economy, "Pipeline deal signed", access_level=AccessLevel.SUBSCRIBERS
+        )
+        cls.premium.body = [
+            {"type": "paragraph", "value": f"<p>{cls.OPENING}</p>"},
+            {"type": "preview_break", "value": None},
+            {"type": "paragraph", "value": f"<p>{cls.CANARY}</p>"},
+        ]
+        cls.premium.save_revision().publish()
+
+    def setUp(self):
+        cache.clear()
+
+    def test_premium_result_is_labelled_and_carries_no_body_text(self):
+        response = self.client.get("/search/", {"q": "pipeline"})
+        results = main_part(response)
+        self.assertIn("Pipeline deal signed", results)
+        self.assertIn('data-access="subscribers"', results)
+        self.assertIn("badge--premium", results)
+        self.assertNotIn(self.CANARY, response.content.decode())
+        self.assertNotIn(self.OPENING, response.content.decode())
+
+    def test_words_of_the_gated_text_find_nothing(self):
+        response = self.client.get("/search/", {"q": "zq7"})
+        self.assertContains(response, "No Result")
+        self.assertNotContains(response, self.CANARY)
