@@ -74,6 +74,7 @@ screenshots: install
 bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py ensure_demo_readers
 	$(PY) bench/pages.py
 
 clean:

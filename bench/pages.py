@@ -45,6 +45,23 @@ def measure(client: Client, url: str) -> tuple[float, int, int]:
     return statistics.median(timings), len(connection.queries), len(response.content)
 
 
+def premium_readers() -> list[tuple[str, Client]]:
+    """A visitor whose meter is spent (the paywall) and the demo subscriber (full text)."""
+    from django.contrib.auth import get_user_model
+
+    from masthead.subscriptions.models import PaywallSettings
+
+    visitor = Client()
+    spent = PaywallSettings.objects.filter(meter_anonymous=0).exists()
+    readers = [("premium, paywalled" if spent else "premium, metered visitor", visitor)]
+    subscriber = get_user_model().objects.filter(username="subscriber").first()
+    if subscriber is not None:
+        client = Client()
+        client.force_login(subscriber)
+        readers.append(("premium, subscriber", client))
+    return readers
+
+
 def main() -> None:
     reference = ArticlePage.objects.live().filter(slug__contains="diplomat-defects").first()
     article = reference or ArticlePage.objects.live().first()
@@ -57,14 +74,23 @@ def main() -> None:
     persian = article.get_translations().live().first()
     if persian:
         pages["article (fa)"] = persian.url
+    premium = (
+        ArticlePage.objects.live()
+        .filter(access_level="subscribers", locale__language_code="en")
+        .first()
+    )
     client = Client()
     assets = asset_bytes()
     print(f"{ROUNDS} requests per page, in-process, {connection.vendor}; CSS+JS = {assets} B")
-    print(f"{'page':<14} {'median ms':>10} {'queries':>8} {'HTML B':>8} {'HTML+CSS+JS B':>14}")
+    print(f"{'page':<22} {'median ms':>10} {'queries':>8} {'HTML B':>8} {'HTML+CSS+JS B':>14}")
     with override_settings(DEBUG=True, ALLOWED_HOSTS=["*"]):
         for name, url in pages.items():
             median, queries, html = measure(client, url)
-            print(f"{name:<14} {median:>10.1f} {queries:>8} {html:>8} {html + assets:>14}")
+            print(f"{name:<22} {median:>10.1f} {queries:>8} {html:>8} {html + assets:>14}")
+        if premium is not None:
+            for name, reader in premium_readers():
+                median, queries, html = measure(reader, premium.url)
+                print(f"{name:<22} {median:>10.1f} {queries:>8} {html:>8} {html + assets:>14}")
     limit = 100 * 1024
     print(f"page-weight budget: {limit} B (HTML+CSS+JS, images apart)")
 

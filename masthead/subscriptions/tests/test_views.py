@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth import get_user
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -338,3 +339,32 @@ class CacheHeaderTests(PaperTestCase):
         self.assertIn("Cookie", premium["Vary"])
         free = self.client.get(make_article(self.paper.economy, "Free for all").url)
         self.assertNotIn("private", free.get("Cache-Control", ""))
+
+
+class PremiumQueryCountTests(PaperTestCase):
+    """What the paywall adds to an article page, pinned per kind of reader."""
+
+    def count(self, client=None) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = client or self.client
+        client.get(self.article.url)  # renditions, chrome and settings warm
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(self.article.url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def test_queries_per_reader_kind(self):
+        free = self.count()  # a visitor with the meter off: the paywall, no meter query
+        self.client.force_login(make_reader("subscriber"))
+        make_subscription(self.client.session and get_user(self.client), self.monthly)
+        subscriber = self.count()
+        PaywallSettings.objects.update(meter_anonymous=3)
+        visitor = self.client_class()
+        metered = self.count(visitor)
+        # Pinned: a paywalled visitor (the paywall settings and a licence lookup among the
+        # 16); a subscriber: session, user, subscription, and the two permission lookups
+        # of Wagtail's user bar that any signed-in reader costs; a metered re-read: the
+        # meter's two lookups.
+        self.assertEqual((free, subscriber, metered), (16, 20, 18))
