@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from masthead.content.models import ArticlePage
+from masthead.core.net import client_ip
 
 from . import services
 from .forms import CommentForm
@@ -16,7 +17,7 @@ def post_comment(request):
     article = get_object_or_404(
         ArticlePage.objects.live().public(), pk=request.POST.get("article") or 0
     )
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request) or ""
     form = CommentForm(request.POST, article=article, user=request.user, ip=ip)
     if not form.is_valid():
         context = article.get_context(request)

@@ -280,6 +280,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_USER_DISPLAY = "masthead.accounts.services.display_name"
+# Reverse proxies in front of the site, whose X-Forwarded-For is believed (0: none).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 PASSWORD_RESET_TIMEOUT = 3 * 60 * 60  # a reset link works for three hours, once
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"

@@ -33,6 +33,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from masthead.content.models import AccessLevel, ArticlePage
+from masthead.core.net import client_ip
 
 from .models import (
     GiftLink,
@@ -124,7 +125,7 @@ class Reader:
         reader = cls(
             user=user if user is not None and user.is_authenticated else None,
             visitor_id=visitor_id,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             visitor_cookie_invalid=invalid,
         )
         request.reader = reader

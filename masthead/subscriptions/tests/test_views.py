@@ -368,3 +368,27 @@ class PremiumQueryCountTests(PaperTestCase):
         # of Wagtail's user bar that any signed-in reader costs; a metered re-read: the
         # meter's two lookups.
         self.assertEqual((free, subscriber, metered), (16, 20, 18))
+
+
+class SiteLicenceThroughAProxyTests(PaperTestCase):
+    def test_the_readers_address_comes_from_the_trusted_proxy(self):
+        import datetime as dt
+
+        from django.test import override_settings
+
+        from masthead.subscriptions.models import SiteLicence
+
+        today = timezone.localdate()
+        SiteLicence.objects.create(
+            name="City Library",
+            ip_ranges="198.51.100.0/24",
+            starts_on=today - dt.timedelta(days=1),
+            ends_on=today + dt.timedelta(days=1),
+        )
+        library = {"HTTP_X_FORWARDED_FOR": "198.51.100.7", "REMOTE_ADDR": "10.0.0.2"}
+        # Without a trusted proxy the header is anyone's to forge: it opens nothing.
+        self.assertNotContains(self.client.get(self.article.url, **library), SECRET)
+        with override_settings(ALLOWED_HOSTS=["*"], ALLAUTH_TRUSTED_PROXY_COUNT=1):
+            self.assertContains(self.client.get(self.article.url, **library), SECRET)
+            elsewhere = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "10.0.0.2"}
+            self.assertNotContains(self.client.get(self.article.url, **elsewhere), SECRET)
