@@ -338,6 +338,8 @@ def decide(
             if gift is not None and gift.article.translation_key == article.translation_key
             else Notice.GIFT_INVALID
         )
+        # A link that opens nothing changes nothing either: it spends no free article.
+        use_meter_allowance = False
 
     if use_meter_allowance and (reader.is_signed_in or reader.visitor_id or count_meter):
         policy = policy or paywall_settings()

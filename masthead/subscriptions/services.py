@@ -48,6 +48,16 @@ def place_order(user, plan: Plan, currency: str, postal_address: str = "") -> Or
         raise Refused(_("This plan has no price in that currency."))
     if plan.includes_print and not postal_address.strip():
         raise Refused(_("Please give the postal address the paper should be sent to."))
+    waiting = Order.objects.filter(
+        user=user, plan=plan, status=OrderStatus.AWAITING_PAYMENT, stripe_checkout_session_id=""
+    ).first()
+    if waiting is not None:
+        # Checking out again updates the order already waiting instead of adding another
+        # that staff or the reader might pay a second time.
+        waiting.currency, waiting.amount = price.currency, price.amount
+        waiting.postal_address = postal_address.strip()
+        waiting.save(update_fields=["currency", "amount", "postal_address"])
+        return waiting
     return Order.objects.create(
         user=user,
         plan=plan,
@@ -310,6 +320,13 @@ def create_gift_link(user, article: ArticlePage, *, per_month: int, days: int) -
     with transaction.atomic():
         # Lock the reader's row so two tabs cannot both take the last link of the month.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        still_open = GiftLink.objects.filter(
+            sender=user,
+            article__translation_key=article.translation_key,
+            expires_at__gt=timezone.now() + datetime.timedelta(days=1),
+        ).first()
+        if still_open is not None:  # a second click hands back the same link, for free
+            return still_open
         if gift_links_left(user, per_month) <= 0:
             raise Refused(_("You have sent all your gift links for this month."))
         return GiftLink.objects.create(

@@ -234,7 +234,8 @@ PROSE_PAGES = (
             ("heading", "Paying"),
             (
                 "paragraph",
-                "You can pay by card when you subscribe online. Readers who prefer to pay "
+                "Where card payments are switched on you can pay by card when you "
+                "subscribe online. Readers who prefer to pay "
                 "by cheque or bank transfer choose a plan above and quote the reference "
                 "they are given; our subscriptions manager starts the subscription when "
                 "the payment arrives. You can cancel or resume your subscription from "

@@ -206,10 +206,14 @@ class UnlockAndGiftTests(TestCase):
         with self.assertRaisesMessage(services.Refused, "for subscribers"):
             services.create_gift_link(self.reader, self.article, per_month=2, days=7)
         make_subscription(self.reader, make_plan())
+        second = make_premium_article(self.paper.economy, "Second", secret="Two.")
+        third = make_premium_article(self.paper.news, "Third", secret="Three.")
         first = services.create_gift_link(self.reader, self.article, per_month=2, days=7)
-        services.create_gift_link(self.reader, self.article, per_month=2, days=7)
+        again = services.create_gift_link(self.reader, self.article, per_month=2, days=7)
+        self.assertEqual(again, first)  # the same article again: the open link, for free
+        services.create_gift_link(self.reader, second, per_month=2, days=7)
         with self.assertRaisesMessage(services.Refused, "all your gift links"):
-            services.create_gift_link(self.reader, self.article, per_month=2, days=7)
+            services.create_gift_link(self.reader, third, per_month=2, days=7)
         self.assertEqual(GiftLink.objects.count(), 2)
         self.assertGreaterEqual(len(first.token), 40)
         self.assertAlmostEqual(

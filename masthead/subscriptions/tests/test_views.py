@@ -139,7 +139,7 @@ class AccountTests(PaperTestCase):
         self.client.force_login(self.reader)
         response = self.client.get(reverse("subscriptions:account"))
         self.assertContains(response, "Digital, monthly")
-        self.assertContains(response, "Renews on")
+        self.assertContains(response, "Paid until")  # paid by hand: no renewal
         self.assertContains(response, "Unlocks left: 4")
         self.assertContains(response, "Cheque")
         self.assertContains(response, 'data-subscription-state="active"')
@@ -392,3 +392,46 @@ class SiteLicenceThroughAProxyTests(PaperTestCase):
             self.assertContains(self.client.get(self.article.url, **library), SECRET)
             elsewhere = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "10.0.0.2"}
             self.assertNotContains(self.client.get(self.article.url, **elsewhere), SECRET)
+
+
+class SecondClickTests(PaperTestCase):
+    def test_checking_out_twice_leaves_one_order_waiting(self):
+        self.client.force_login(self.reader)
+        url = reverse("subscriptions:checkout", args=[self.monthly.pk])
+        self.client.post(url, {"currency": "GBP", "payment": "manual"})
+        self.client.post(url, {"currency": "EUR", "payment": "manual"})
+        order = Order.objects.get()
+        self.assertEqual(order.currency, "EUR")
+
+    def test_giving_the_same_article_twice_hands_back_the_same_link(self):
+        make_subscription(self.reader, self.monthly)
+        self.client.force_login(self.reader)
+        url = reverse("subscriptions:gift", args=[self.article.pk])
+        self.client.post(url)
+        self.client.post(url)
+        self.assertEqual(GiftLink.objects.count(), 1)
+        gifts = self.client.get(reverse("subscriptions:gifts"))
+        self.assertContains(gifts, "Gift links left this month: 4")
+
+    def test_a_forged_gift_link_spends_no_free_article(self):
+        PaywallSettings.objects.update(meter_anonymous=3)
+        response = self.client.get(f"{self.article.url}?gift=forged-token")
+        self.assertNotContains(response, SECRET)
+        self.assertContains(response, "not valid for this article")
+        self.assertFalse(MeteredRead.objects.exists())
+        self.assertContains(self.client.get(self.article.url), SECRET)  # the meter still opens it
+
+
+class PersianEditionTests(PaperTestCase):
+    def test_the_persian_paywall_speaks_persian_with_persian_digits(self):
+        from masthead.content.tests.factories import translate
+
+        persian = translate(self.article, self.paper.persian, title="تحقیق")
+        PaywallSettings.objects.update(meter_anonymous=3)
+        opened = self.client.get(persian.url)
+        self.assertContains(opened, "می‌توانید ۲ مطلب ویژهٔ دیگر را رایگان بخوانید.")
+        PaywallSettings.objects.update(meter_anonymous=0)
+        closed = self.client.get(persian.url, HTTP_COOKIE="")
+        self.assertContains(closed, "data-paywall")
+        self.assertContains(closed, 'lang="fa" dir="rtl"')
+        self.assertNotContains(closed, SECRET)
