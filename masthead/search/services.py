@@ -1,0 +1,526 @@
+"""Search the paper's articles: the one entry point for the results page and live search.
+
+Wagtail's search backend (the database's full-text search by default) finds and scores
+articles; this module decides what the reader typed, how the found articles are ordered
+(headline matches first, then relevance, recency breaking ties), and what text a snippet
+may quote (only what the paywall's decision lets the reader read).
+"""
+
+import datetime
+import html
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from wagtail.models import Locale, Page
+from wagtail.search.query import And, Phrase, PlainText
+
+from masthead.content.models import ArticlePage, AuthorPage, SectionPage
+from masthead.content.querysets import CARD_RENDITIONS, attach_sections
+from masthead.images.models import Rendition
+from masthead.subscriptions.access import Reader, decide, paywall_settings, visible_blocks
+
+from .normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200  # longer queries are cut, never refused
+MAX_TERMS = 12  # more words than this add cost, not precision
+# The backend's best candidates re-ranked here; beyond them the backend's order stands.
+RERANK_CANDIDATES = 200
+LIVE_CANDIDATES = 40
+SNIPPET_WORDS = 32
+MAX_PER_PAGE = 100
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    section: int | None = None  # a SectionPage id: that section and its sub-sections
+    author: int | None = None  # an AuthorPage id (any translation of that author)
+    year_from: int | None = None  # Gregorian years, inclusive
+    year_to: int | None = None
+    language: str | None = None  # "en" / "fa"; None = the active edition
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: ArticlePage  # specific, with lead_image and section_page attached
+    snippet: SafeString  # escaped text, <mark> around matched words, readable text only
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[Hit]
+    total: int  # number of matching articles
+    page: int
+    pages: int
+    promoted: list[Page]  # Wagtail search promotions for this query (page 1 only)
+    query: str  # the cleaned query actually searched
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The reader's words folded like the index: loose words and "quoted phrases"."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    terms: frozenset[str] = field(default_factory=frozenset)  # casefolded, for highlighting
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    def as_search_query(self):
+        parts = []
+        if self.words:
+            parts.append(PlainText(" ".join(self.words), operator="and"))
+        parts.extend(Phrase(" ".join(phrase)) for phrase in self.phrases)
+        return parts[0] if len(parts) == 1 else And(parts)
+
+
+def clean_query(raw) -> str:
+    """Trim the reader's query, cut it to MAX_QUERY_CHARS and drop control characters."""
+    text = raw if isinstance(raw, str) else ""
+    # Control and format characters (but the non-joiner Persian words are typed with) and
+    # lone surrogates cannot be part of a word; replace them with spaces.
+    kept = []
+    for char in text[: MAX_QUERY_CHARS * 4]:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and char != "\u200c"):
+            kept.append(" ")
+        else:
+            kept.append(char)
+    return " ".join("".join(kept).split())[:MAX_QUERY_CHARS].strip()
+
+
+def parse_query(cleaned: str) -> ParsedQuery:
+    """Split a cleaned query into words and "phrases", keeping only letters and digits.
+
+    Everything a full-text engine reads as syntax (quotes inside words, `*`, `-`, `OR`'s
+    operators, `NEAR(`, colons, parentheses) is dropped, so no input can reach the
+    backend's query language. An unmatched quote is ignored.
+    """
+    parts = cleaned.split('"')
+    if len(parts) % 2 == 0:  # an odd number of quotes: the last one opens nothing
+        parts[-2:] = [parts[-2] + " " + parts[-1]]
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    budget = MAX_TERMS
+    for index, part in enumerate(parts):
+        tokens = _WORD.findall(normalise(part))[:budget]
+        budget -= len(tokens)
+        if not tokens:
+            continue
+        if index % 2 == 1 and len(tokens) > 1:
+            phrases.append(tuple(tokens))
+        else:
+            words.extend(token for token in tokens if token not in words)
+    terms = frozenset(t.casefold() for t in [*words, *(w for p in phrases for w in p)])
+    return ParsedQuery(tuple(words), tuple(phrases), terms)
+
+
+# Filters --------------------------------------------------------------------------------
+
+
+def _locale(language: str | None) -> Locale | None:
+    if language is None:
+        try:
+            return Locale.get_active()
+        except Locale.DoesNotExist:
+            return None
+    return Locale.objects.filter(language_code=str(language)).first()
+
+
+def _year_start(year: int) -> datetime.datetime:
+    year = min(max(int(year), datetime.MINYEAR + 1), datetime.MAXYEAR - 1)
+    return timezone.make_aware(datetime.datetime(year, 1, 1))
+
+
+def _filtered_articles(filters: SearchFilters, locale: Locale):
+    """Live articles of the edition under the filters, as a queryset the backend can search.
+
+    Only fields listed as FilterFields on ArticlePage are used, so every backend (database
+    or Elasticsearch) can apply them.
+    """
+    articles = ArticlePage.objects.live().filter(locale_id=locale.pk)
+    if filters.section is not None:
+        section = SectionPage.objects.filter(pk=filters.section).first()
+        if section is None:
+            return None
+        if section.locale_id != locale.pk:
+            section = section.get_translation_or_none(locale) or section
+        articles = articles.filter(path__startswith=section.path)
+    if filters.author is not None:
+        author = AuthorPage.objects.filter(pk=filters.author).first()
+        if author is None:
+            return None
+        article_ids = list(
+            ArticlePage.objects.filter(
+                locale_id=locale.pk, bylines__author__translation_key=author.translation_key
+            ).values_list("pk", flat=True)
+        )
+        articles = articles.filter(id__in=article_ids)
+    if filters.year_from is not None:
+        articles = articles.filter(first_published_at__gte=_year_start(filters.year_from))
+    if filters.year_to is not None:
+        articles = articles.filter(first_published_at__lt=_year_start(int(filters.year_to) + 1))
+    return articles
+
+
+# Ranking --------------------------------------------------------------------------------
+
+
+def _words_of(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(normalise(text))]
+
+
+def _headline_matches(headline: str, query: ParsedQuery) -> bool:
+    """Whether every word and phrase of the query is in the headline, as whole words."""
+    words = _words_of(headline)
+    present = set(words)
+    if any(w.casefold() not in present for w in query.words):
+        return False
+    joined = f" {' '.join(words)} "
+    return all(f" {' '.join(p).casefold()} " in joined for p in query.phrases)
+
+
+def _published(article) -> float:
+    return article.first_published_at.timestamp() if article.first_published_at else 0.0
+
+
+def _rerank(candidates: list, headline_hits: list, query: ParsedQuery) -> list:
+    """Order articles: headline matches newest first, then the rest by coarse score, newest.
+
+    The backend's scores are only comparable within one search, and small differences
+    between them say little, so they are bucketed into tenths of the best score; within a
+    bucket the newer article wins. Without scores (see `_scores_cheaply`) every body-only
+    match ties, and recency decides.
+    """
+    scores = [abs(getattr(a, "_score", 0.0) or 0.0) for a in candidates]
+    best = max(scores, default=0.0) or 1.0
+    seen = set()
+    in_headline, in_body = [], []
+    for article, score in zip(candidates, scores, strict=True):
+        seen.add(article.pk)
+        if _headline_matches(article.title, query):
+            in_headline.append(article)
+        else:
+            bucket = math.floor(score / best * 10) if math.isfinite(score) else 0
+            in_body.append((bucket, article))
+    for article in headline_hits:
+        if article.pk not in seen and _headline_matches(article.title, query):
+            seen.add(article.pk)
+            in_headline.append(article)
+    in_headline.sort(key=lambda a: (_published(a), a.pk), reverse=True)
+    in_body.sort(key=lambda pair: (pair[0], _published(pair[1]), pair[1].pk), reverse=True)
+    return in_headline + [article for _bucket, article in in_body]
+
+
+_RANKING_FIELDS = ("id", "title", "first_published_at")
+
+
+def _scores_cheaply() -> bool:
+    """Whether the backend can order by its score without re-running the match per row.
+
+    Wagtail's SQLite backend scores each found row with a correlated subquery that runs the
+    full-text match again: quadratic in the number of matches (seconds for a common word in
+    a large archive). There the candidates are the newest matches instead, and ranking is
+    headline first, then recency.
+    """
+    from wagtail.search.backends import get_search_backend
+
+    return type(get_search_backend()).__name__ != "SQLiteSearchBackend"
+
+
+def _candidates(articles, query: ParsedQuery, start: int, stop: int) -> list:
+    """The backend's best matches in [start, stop): by its score where that is cheap,
+    else newest first."""
+    if _scores_cheaply():
+        results = (
+            articles.only(*_RANKING_FIELDS)
+            .search(query.as_search_query(), order_by_relevance=True, operator="and")
+            .annotate_score("_score")
+        )
+    else:
+        results = (
+            articles.only(*_RANKING_FIELDS)
+            .order_by("-first_published_at", "-id")
+            .search(query.as_search_query(), order_by_relevance=False, operator="and")
+        )
+    return list(results[start:stop])
+
+
+def _headline_candidates(articles, query: ParsedQuery, limit: int) -> list:
+    """Articles whose headline holds the query, newest first (the autocomplete index holds
+    headlines only)."""
+    results = (
+        articles.only(*_RANKING_FIELDS)
+        .order_by("-first_published_at", "-id")
+        .autocomplete(query.as_search_query(), order_by_relevance=False, operator="and")
+    )
+    return list(results[:limit])
+
+
+def _load(ids: list[int], *, bodies: bool) -> list[ArticlePage]:
+    """Fetch the articles to show, in the given order, with card renditions and sections."""
+    from django.db.models import Prefetch
+
+    if not ids:
+        return []
+    queryset = (
+        ArticlePage.objects.filter(pk__in=ids)
+        .select_related("lead_image", "locale")
+        .prefetch_related(
+            Prefetch(
+                "lead_image__renditions",
+                queryset=Rendition.objects.filter(filter_spec__in=CARD_RENDITIONS),
+            )
+        )
+    )
+    if not bodies:
+        queryset = queryset.defer_streamfields()
+    by_id = {a.pk: a for a in queryset}
+    articles = [by_id[pk] for pk in ids if pk in by_id]
+    return attach_sections(articles)
+
+
+# Snippets -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _split_edges(token: str) -> tuple[str, str, str]:
+    """Split punctuation off a word's ends; vowel marks and the non-joiner stay inside."""
+
+    def is_edge(char: str) -> bool:
+        return unicodedata.category(char)[0] in "PSZ"
+
+    start, end = 0, len(token)
+    while start < end and is_edge(token[start]):
+        start += 1
+    while end > start and is_edge(token[end - 1]):
+        end -= 1
+    return token[:start], token[start:end], token[end:]
+
+
+def _token_matches(token_words: list[str], terms: frozenset[str], prefixes: bool) -> bool:
+    """Whether a word of the text is a query word (or, typing, starts with one).
+
+    Words of four letters or more also match longer words (election, elections), as a
+    stemming backend would have found them.
+    """
+    shortest = 1 if prefixes else 4
+    return any(
+        word in terms or any(len(t) >= shortest and word.startswith(t) for t in terms)
+        for word in token_words
+    )
+
+
+def highlight(
+    text: str, terms: frozenset[str], *, words: int = SNIPPET_WORDS, prefixes: bool = False
+) -> SafeString:
+    """Quote about `words` words of `text` around the most query words, escaped, with
+    <mark> around each matched word (compared in the index's folded spelling)."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return SafeString("")
+    token_words = [_words_of(t) for t in tokens]
+    matched = [bool(terms) and _token_matches(w, terms, prefixes) for w in token_words]
+    start = 0
+    if any(matched):
+        best_count = -1
+        for index, is_match in enumerate(matched):
+            if not is_match:
+                continue
+            window_start = max(0, index - words // 4)
+            window = range(window_start, min(len(tokens), window_start + words))
+            count = len({w for i in window if matched[i] for w in token_words[i]})
+            if count > best_count:
+                best_count, start = count, window_start
+    end = min(len(tokens), start + words)
+    pieces = []
+    for token, is_match in zip(tokens[start:end], matched[start:end], strict=True):
+        if is_match:
+            lead, core, trail = _split_edges(token)
+            pieces.append(
+                f"{html.escape(lead)}<mark>{html.escape(core)}</mark>{html.escape(trail)}"
+            )
+        else:
+            pieces.append(html.escape(token))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(tokens) else ""
+    # Every piece of the text went through html.escape; only the <mark> tags are ours.
+    return mark_safe(prefix + " ".join(pieces) + suffix)  # noqa: S308
+
+
+def _block_text(block) -> str:
+    return " ".join(str(part) for part in block.block.get_searchable_content(block.value))
+
+
+def readable_text(article: ArticlePage, reader: Reader, preview_paragraphs: int) -> str:
+    """The standfirst and the body text `reader` may read; never the gated part otherwise.
+
+    Search spends no meter read: it asks without the meter's allowance.
+    """
+    decision = decide(reader, article, use_meter_allowance=False)
+    preview, gated = visible_blocks(article, decision, preview_paragraphs)
+    return " ".join(
+        part for part in [article.standfirst, *map(_block_text, [*preview, *gated])] if part
+    )
+
+
+# The service ------------------------------------------------------------------------------
+
+
+def _promotions(cleaned: str, locale: Locale) -> list[Page]:
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.search.utils import normalise_query_string
+
+    promotions = (
+        SearchPromotion.objects.filter(
+            query__query_string=normalise_query_string(cleaned),
+            page__isnull=False,
+            page__live=True,
+            page__locale_id=locale.pk,
+        )
+        .select_related("page")
+        .order_by("sort_order", "pk")
+    )
+    return [promotion.page.specific for promotion in promotions]
+
+
+def _empty(query: str, page: int = 1) -> SearchResults:
+    return SearchResults(hits=[], total=0, page=page, pages=0, promoted=[], query=query)
+
+
+def _positive(value, default: int, ceiling: int) -> int:
+    try:
+        return min(max(int(value), 1), ceiling)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def search_articles(
+    raw_query: str,
+    *,
+    reader: Reader,
+    filters: SearchFilters = SearchFilters(),
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 10,
+) -> SearchResults:
+    """Find the articles of one edition for a reader's query; never raises on bad input."""
+    query_text = clean_query(raw_query)
+    page = _positive(page, 1, 10_000)
+    per_page = _positive(per_page, 10, MAX_PER_PAGE)
+    try:
+        return _search_articles(query_text, reader, filters, sort, page, per_page)
+    except (DatabaseError, ValueError, TypeError, OverflowError, LookupError):
+        logger.warning("Search failed for %r", query_text, exc_info=True)
+        return _empty(query_text, page)
+
+
+def _search_articles(query_text, reader, filters, sort, page, per_page) -> SearchResults:
+    query = parse_query(query_text)
+    locale = _locale(filters.language or get_language_or_none())
+    if not query or locale is None:
+        return _empty(query_text, page)
+    articles = _filtered_articles(filters, locale)
+    if articles is None:
+        return _empty(query_text, page)
+    start = (page - 1) * per_page
+    if sort == "newest":
+        found = (
+            articles.order_by("-first_published_at", "-id")
+            .only(*_RANKING_FIELDS)
+            .search(query.as_search_query(), order_by_relevance=False, operator="and")
+        )
+        ids = [a.pk for a in found[start : start + per_page]]
+        total = found.count() if ids or start else 0
+    else:
+        candidates = _candidates(articles, query, 0, RERANK_CANDIDATES)
+        headline_hits = []
+        if len(candidates) < RERANK_CANDIDATES:
+            total = len(candidates)  # the backend found no more than these
+        else:
+            total = articles.search(
+                query.as_search_query(), order_by_relevance=False, operator="and"
+            ).count()
+            headline_hits = _headline_candidates(articles, query, RERANK_CANDIDATES)
+        ranked = _rerank(candidates, headline_hits, query)
+        ids = [a.pk for a in ranked[start : start + per_page]]
+        if start + per_page > len(ranked) and total > len(ranked):
+            # Past the re-ranked window the backend's order stands (an article pulled
+            # forward as a headline match is not shown twice).
+            shown = {a.pk for a in ranked}
+            offset = max(start, len(ranked)) - len(ranked) + RERANK_CANDIDATES
+            more = _candidates(articles, query, offset, offset + per_page + len(shown))
+            ids.extend(pk for pk in (a.pk for a in more) if pk not in shown)
+            ids = ids[:per_page]
+    pages = math.ceil(total / per_page) if total else 0
+    hits = _hits(_load(ids, bodies=True), query, reader)
+    promoted = _promotions(query_text, locale) if page == 1 else []
+    return SearchResults(hits, total, page, pages, promoted, query_text)
+
+
+def _hits(articles: list[ArticlePage], query: ParsedQuery, reader: Reader) -> list[Hit]:
+    preview_paragraphs = None
+    hits = []
+    for article in articles:
+        if article.is_premium and preview_paragraphs is None:
+            preview_paragraphs = paywall_settings().preview_paragraphs
+        text = readable_text(article, reader, preview_paragraphs or 0)
+        hits.append(Hit(article, highlight(text, query.terms)))
+    return hits
+
+
+def get_language_or_none() -> str | None:
+    language = get_language()
+    return language.split("-")[0] if language else None
+
+
+def live_search(
+    raw_query: str, *, reader: Reader, language: str | None = None, limit: int = 5
+) -> list[Hit]:
+    """The few articles to offer while the reader types: headline words match as prefixes.
+
+    The snippet is the standfirst, which every reader may read, so live search needs
+    neither the body nor the paywall's decision.
+    """
+    query_text = clean_query(raw_query)
+    limit = _positive(limit, 5, 20)
+    try:
+        query = parse_query(query_text)
+        locale = _locale(language or get_language_or_none())
+        if not query or locale is None:
+            return []
+        articles = ArticlePage.objects.live().filter(locale_id=locale.pk)
+        found = _headline_candidates(articles, query, LIVE_CANDIDATES)
+        if len(found) < limit:
+            seen = {a.pk for a in found}
+            found += [a for a in _candidates(articles, query, 0, limit) if a.pk not in seen]
+        ranked = _rerank(found, [], query) if found else []
+        # Prefix matches in the headline are what the reader is typing: keep their order
+        # (newest first) ahead of body-only matches.
+        headline_first = sorted(
+            ranked, key=lambda a: 0 if _prefix_in_headline(a.title, query) else 1
+        )
+        chosen = _load([a.pk for a in headline_first[:limit]], bodies=False)
+        return [
+            Hit(a, highlight(a.standfirst or a.title, query.terms, prefixes=True)) for a in chosen
+        ]
+    except (DatabaseError, ValueError, TypeError, OverflowError, LookupError):
+        logger.warning("Live search failed for %r", query_text, exc_info=True)
+        return []
+
+
+def _prefix_in_headline(headline: str, query: ParsedQuery) -> bool:
+    words = _words_of(headline)
+    return all(any(w.startswith(term) for w in words) for term in query.terms)
