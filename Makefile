@@ -79,3 +79,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Search latency at newspaper scale: fills var/bench-search (or DATABASE_URL's database)
+# with BENCH_ARTICLES articles (100000 by default), indexes them, prints p50/p95.
+.PHONY: bench-search
+bench-search: install
+	MASTHEAD_VAR_DIR=$${MASTHEAD_VAR_DIR:-var/bench-search} $(PY) bench/search.py

@@ -7,7 +7,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
-from masthead.search import views as search_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -26,15 +25,20 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+    # Documents (printed editions behind the paywall) only through /documents/, which asks.
+    urlpatterns += [
+        path(f"{settings.MEDIA_URL.strip('/')}/documents/<path:name>", core_views.not_served)
+    ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # English at the root, Persian under /fa/; Wagtail serves every page in both.
 urlpatterns += i18n_patterns(
-    path("search/", search_views.search, name="search"),
+    path("search/", include("masthead.search.urls")),
     path("", include("masthead.feeds.feed_urls")),  # RSS and Atom, per edition
     path("accounts/", include("masthead.accounts.urls")),  # allauth and the account page
     path("comments/", include("masthead.comments.urls")),
     path("subscriptions/", include("masthead.subscriptions.urls")),
+    path("archive/", include("masthead.archive.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -242,11 +242,18 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
             [FieldPanel("access_level"), FieldPanel("comments_open")], heading=_("Access")
         ),
     ]
+    # The reader's search (masthead/search) matches the search_* texts below, folded by the
+    # same normaliser its queries go through; Page's raw title stays for the admin's search.
+    # The autocomplete index holds headlines only: search ranks headline matches by it.
     search_fields = [
         *Page.search_fields,
-        index.SearchField("standfirst"),
-        index.SearchField("body"),
-        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.SearchField("search_headline", boost=5),
+        index.AutocompleteField("search_headline"),
+        index.SearchField("search_standfirst", boost=2),
+        index.SearchField("search_body"),
+        index.SearchField("search_bylines", boost=2),
+        index.SearchField("search_tags", boost=2),
+        index.SearchField("search_section"),
     ]
     subpage_types = []
     parent_page_types = ["content.SectionPage"]
@@ -350,6 +357,43 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
     @property
     def is_premium(self) -> bool:
         return self.access_level != AccessLevel.PUBLIC
+
+    # What the search index keeps: see search_fields. Only the index reads these.
+
+    def search_headline(self) -> str:
+        from masthead.search.normalise import index_text
+
+        return index_text(self.title)
+
+    def search_standfirst(self) -> str:
+        from masthead.search.normalise import index_text
+
+        return index_text(self.standfirst)
+
+    def search_body(self) -> str:
+        """All the body's text, gated part included: snippets, not the index, keep the
+        paywall (a word of the gated part finds the article, never quotes it)."""
+        from masthead.search.normalise import index_text
+
+        parts = self._meta.get_field("body").get_searchable_content(self.body)
+        return index_text(" ".join(str(part) for part in parts))
+
+    def search_bylines(self) -> str:
+        from masthead.search.normalise import index_text
+
+        names = self.bylines.values_list("author__title", flat=True)
+        return index_text(" ".join(names))
+
+    def search_tags(self) -> str:
+        from masthead.search.normalise import index_text
+
+        return index_text(" ".join(tag.name for tag in self.tags.all()))
+
+    def search_section(self) -> str:
+        from masthead.search.normalise import index_text
+
+        section = self.get_parent() if self.pk and self.depth else None
+        return index_text(section.title) if section else ""
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)

@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import (
+    Http404,
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponsePermanentRedirect,
@@ -78,3 +79,8 @@ def health(request):
         checks["cache"] = "unreachable"
     status = 200 if checks["database"] == "ok" else 503
     return JsonResponse(checks, status=status)
+
+
+def not_served(request, name):
+    """Files that must go through a view that checks who asks (see masthead/urls.py)."""
+    raise Http404("Not served directly")

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "masthead.comments",
     "masthead.subscriptions",
     "masthead.search",
+    "masthead.archive",
     "masthead.feeds",
     "masthead.api",
     "wagtail.contrib.forms",
@@ -222,7 +223,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = "Masthead"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database's own full-text search (SQLite FTS5, PostgreSQL) unless SEARCH_URL names an
+# Elasticsearch or OpenSearch server. "english" stems English words on PostgreSQL; Persian
+# words pass through it unstemmed (masthead/search/README.md).
+if os.environ.get("SEARCH_URL"):
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": os.environ.get("SEARCH_BACKEND", "wagtail.search.backends.elasticsearch8"),
+            "URLS": [os.environ["SEARCH_URL"]],
+            "INDEX": os.environ.get("SEARCH_INDEX", "masthead"),
+            "TIMEOUT": 5,
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}
+    }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Collection, Locale, Page, Site
 
+from masthead.archive.demo import build_archive
 from masthead.content.models import (
     ArticleAuthor,
     ArticlePage,
@@ -130,6 +131,7 @@ class DemoBuilder:
             ("Persian articles", lambda: self.build_articles("fa", articles_fa)),
             ("Menus", self.build_menus),
             ("Plans and paywall settings", lambda: Tally(created=build_plans(self.site))),
+            ("Printed issues and archive links", self.build_archive),
         ]
         for name, stage in stages:
             started = time.monotonic()
@@ -330,6 +332,11 @@ class DemoBuilder:
             source = self._menu(english, slot, links, tally, translation_of=None)
             self._menu(persian, slot, links, tally, translation_of=source)
         return tally
+
+    def build_archive(self) -> Tally:
+        """Add the printed issues of recent weeks and the archive's menu and footer links."""
+        created = build_archive(SITE_NAME)
+        return Tally(created=created, found=0 if created else 1)
 
     def _locale(self, language: str, tally: Tally) -> Locale:
         locale, created = Locale.objects.get_or_create(language_code=language)
