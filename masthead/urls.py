@@ -6,11 +6,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.archive import views as archive_views
 from masthead.core import views as core_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # A printed edition's PDF is served by the archive, privately, to entitled readers only.
+    path("documents/<int:document_id>/<str:document_filename>", archive_views.serve_document),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", core_views.health, name="health"),
     path("favicon.ico", core_views.favicon),

@@ -285,6 +285,11 @@ def issue_pdf(request, issue_id):
     )
     if grant is None:
         return refused(request, issue)
+    return pdf_response(issue)
+
+
+def pdf_response(issue: Issue):
+    """The printed edition's PDF, for the one reader who asked: never kept by shared caches."""
     response = FileResponse(
         issue.pdf.file.open("rb"), content_type="application/pdf", filename=issue.pdf.filename
     )
@@ -301,3 +306,17 @@ def refused(request, issue: Issue):
         response = render(request, "archive/pdf_refused.html", {"issue": issue}, status=403)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def serve_document(request, document_id: int, document_filename: str):
+    """Wagtail's document address, except that a printed edition goes through `issue_pdf`.
+
+    Wagtail's own serving would send the subscriber's copy without `private`, and its
+    `before_serve_document` hook can refuse a file but not mark one it allows.
+    """
+    from wagtail.documents.views.serve import serve
+
+    issue = Issue.objects.filter(pdf_id=document_id).values_list("pk", flat=True).first()
+    if issue is None:
+        return serve(request, document_id, document_filename)
+    return issue_pdf(request, issue)

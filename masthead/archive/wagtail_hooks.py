@@ -7,7 +7,7 @@ from masthead.subscriptions.access import Reader
 
 from .access import printed_edition_grant, subscribers_only
 from .models import Issue
-from .views import refused
+from .views import pdf_response, refused
 
 
 class IssueViewSet(SnippetViewSet):
@@ -35,5 +35,6 @@ def refuse_printed_editions_to_readers_without_entitlement(document, request):
     if printed_edition_grant(
         Reader.from_request(request), subscribers_only=subscribers_only(request)
     ):
-        return None
+        # Served here rather than by Wagtail, so the response is private like the archive's.
+        return pdf_response(issue)
     return refused(request, issue)
