@@ -15,9 +15,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
+from django.db.models.sql import Query
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from modelsearch.backends.base import FieldError, FilterError
 from wagtail.models import Locale, Page
 from wagtail.search.query import And, Phrase, PlainText
 
@@ -35,10 +40,36 @@ MAX_TERMS = 12  # more words than this add cost, not precision
 # The backend's best candidates re-ranked here; beyond them the backend's order stands.
 RERANK_CANDIDATES = 200
 LIVE_CANDIDATES = 40
+# Counting stops here: past it the page says "more than 10,000", as counting every match of
+# a word in half the archive costs more than the rest of the page.
+COUNT_CAP = 10_000
+# With at least this many matches, the newest are found by walking the articles newest
+# first and keeping the matching ones, rather than fetching and sorting every match: with
+# N articles and M matches the walk reads about RERANK_CANDIDATES * N / M articles, the sort
+# all M; they cost the same near M = sqrt(RERANK_CANDIDATES * N), about 3,000 at 50,000
+# articles an edition.
+DENSE_MATCHES = 2_000
 SNIPPET_WORDS = 32
 MAX_PER_PAGE = 100
 
 _WORD = re.compile(r"[^\W_]+")
+
+
+def _backend_errors() -> tuple[type[Exception], ...]:
+    """What a search backend raises for a query it cannot run: the database's errors (an
+    FTS syntax error is an OperationalError), the search library's own, and Elasticsearch's
+    when it is installed."""
+    errors = [DatabaseError, FieldError, FilterError, NotImplementedError]
+    try:
+        from elasticsearch import ApiError, TransportError
+    except ImportError:
+        pass
+    else:
+        errors += [ApiError, TransportError]
+    return (*errors, ValueError, TypeError, OverflowError, LookupError)
+
+
+SEARCH_ERRORS = _backend_errors()
 
 
 @dataclass(frozen=True)
@@ -47,7 +78,7 @@ class SearchFilters:
     author: int | None = None  # an AuthorPage id (any translation of that author)
     year_from: int | None = None  # Gregorian years, inclusive
     year_to: int | None = None
-    language: str | None = None  # "en" / "fa"; None = the active edition
+    language: str | None = None  # "en" / "fa"; "all" = both editions; None = the active one
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,9 @@ class SearchResults:
     pages: int
     promoted: list[Page]  # Wagtail search promotions for this query (page 1 only)
     query: str  # the cleaned query actually searched
+    # True when counting stopped at COUNT_CAP: there are more than `total` matches, and
+    # `pages` counts only the pages of the first `total`.
+    total_is_estimate: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +163,9 @@ def parse_query(cleaned: str) -> ParsedQuery:
 # Filters --------------------------------------------------------------------------------
 
 
+ALL_EDITIONS = "all"
+
+
 def _locale(language: str | None) -> Locale | None:
     if language is None:
         try:
@@ -143,29 +180,45 @@ def _year_start(year: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(year, 1, 1))
 
 
-def _filtered_articles(filters: SearchFilters, locale: Locale):
-    """Live articles of the edition under the filters, as a queryset the backend can search.
+def _filtered_articles(filters: SearchFilters, locale: Locale, *, both_editions=False):
+    """Live articles of the edition (or of both) under the filters, as a queryset the backend
+    can search.
 
     Only fields listed as FilterFields on ArticlePage are used, so every backend (database
-    or Elasticsearch) can apply them.
+    or Elasticsearch) can apply them. In both editions a section means that section and its
+    translations (each with its sub-sections), an author any translation of that author.
     """
-    articles = ArticlePage.objects.live().filter(locale_id=locale.pk)
+    articles = ArticlePage.objects.live()
+    if not both_editions:
+        articles = articles.filter(locale_id=locale.pk)
     if filters.section is not None:
         section = SectionPage.objects.filter(pk=filters.section).first()
         if section is None:
             return None
-        if section.locale_id != locale.pk:
-            section = section.get_translation_or_none(locale) or section
-        articles = articles.filter(path__startswith=section.path)
+        if both_editions:
+            paths = list(
+                SectionPage.objects.filter(translation_key=section.translation_key).values_list(
+                    "path", flat=True
+                )
+            )
+            within = Q()
+            for path in paths:
+                within |= Q(path__startswith=path)
+            articles = articles.filter(within)
+        else:
+            if section.locale_id != locale.pk:
+                section = section.get_translation_or_none(locale) or section
+            articles = articles.filter(path__startswith=section.path)
     if filters.author is not None:
         author = AuthorPage.objects.filter(pk=filters.author).first()
         if author is None:
             return None
-        article_ids = list(
-            ArticlePage.objects.filter(
-                locale_id=locale.pk, bylines__author__translation_key=author.translation_key
-            ).values_list("pk", flat=True)
+        written = ArticlePage.objects.filter(
+            bylines__author__translation_key=author.translation_key
         )
+        if not both_editions:
+            written = written.filter(locale_id=locale.pk)
+        article_ids = list(written.values_list("pk", flat=True))
         articles = articles.filter(id__in=article_ids)
     if filters.year_from is not None:
         articles = articles.filter(first_published_at__gte=_year_start(filters.year_from))
@@ -239,7 +292,62 @@ def _scores_cheaply() -> bool:
     return type(get_search_backend()).__name__ != "SQLiteSearchBackend"
 
 
-def _candidates(articles, query: ParsedQuery, start: int, stop: int) -> list:
+def _search(articles, query: ParsedQuery):
+    """Every match, newest first (the backend does not score them)."""
+    return (
+        articles.only(*_RANKING_FIELDS)
+        .order_by("-first_published_at", "-id")
+        .search(query.as_search_query(), order_by_relevance=False, operator="and")
+    )
+
+
+def _count(articles, query: ParsedQuery) -> tuple[int, bool]:
+    """How many articles match, counting no further than COUNT_CAP; and whether it stopped.
+
+    On SQLite the count runs unordered (the backend's results are ordered, and a limited
+    count keeps the order, which would sort every match before counting).
+    """
+    found = _search(articles, query)
+    if _scores_cheaply():
+        counted = found[: COUNT_CAP + 1].count()
+    else:
+        counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def _walking_newest(queryset):
+    """The same SQLite query, planned to walk the articles newest first.
+
+    The backend filters with `pk IN (the full-text matches)`; SQLite then starts from the
+    matches, fetching and sorting every one of them. Comparing the key as text (the index
+    stores it as text) is the same filter, but no longer one the planner can start from, so
+    it walks the index on the publication date and stops at the slice's end. None if the
+    backend's query no longer has that shape.
+    """
+    where = queryset.query.where
+    for position, child in enumerate(where.children):
+        if (
+            isinstance(child, In)
+            and isinstance(child.rhs, Query)
+            and getattr(child.lhs, "target", None) == ArticlePage._meta.pk
+        ):
+            where.children[position] = In(Cast(child.lhs, TextField()), child.rhs)
+            return queryset
+    return None
+
+
+def _newest(articles, query: ParsedQuery, start: int, stop: int, matches: int) -> list:
+    """The matches in [start, stop) newest first; `matches` is how many there are (or at
+    least)."""
+    found = _search(articles, query)
+    if matches >= DENSE_MATCHES and not _scores_cheaply():
+        walking = _walking_newest(found.get_queryset())
+        if walking is not None:
+            return list(walking[start:stop])
+    return list(found[start:stop])
+
+
+def _candidates(articles, query: ParsedQuery, start: int, stop: int, matches: int) -> list:
     """The backend's best matches in [start, stop): by its score where that is cheap,
     else newest first."""
     if _scores_cheaply():
@@ -248,13 +356,8 @@ def _candidates(articles, query: ParsedQuery, start: int, stop: int) -> list:
             .search(query.as_search_query(), order_by_relevance=True, operator="and")
             .annotate_score("_score")
         )
-    else:
-        results = (
-            articles.only(*_RANKING_FIELDS)
-            .order_by("-first_published_at", "-id")
-            .search(query.as_search_query(), order_by_relevance=False, operator="and")
-        )
-    return list(results[start:stop])
+        return list(results[start:stop])
+    return _newest(articles, query, start, stop, matches)
 
 
 def _headline_candidates(articles, query: ParsedQuery, limit: int) -> list:
@@ -422,37 +525,31 @@ def search_articles(
     per_page = _positive(per_page, 10, MAX_PER_PAGE)
     try:
         return _search_articles(query_text, reader, filters, sort, page, per_page)
-    except (DatabaseError, ValueError, TypeError, OverflowError, LookupError):
+    except SEARCH_ERRORS:
         logger.warning("Search failed for %r", query_text, exc_info=True)
         return _empty(query_text, page)
 
 
 def _search_articles(query_text, reader, filters, sort, page, per_page) -> SearchResults:
     query = parse_query(query_text)
-    locale = _locale(filters.language or get_language_or_none())
+    both_editions = filters.language == ALL_EDITIONS
+    # In both editions promotions still come from the active edition.
+    locale = _locale(None if both_editions else filters.language or get_language_or_none())
     if not query or locale is None:
         return _empty(query_text, page)
-    articles = _filtered_articles(filters, locale)
+    articles = _filtered_articles(filters, locale, both_editions=both_editions)
     if articles is None:
         return _empty(query_text, page)
     start = (page - 1) * per_page
-    if sort == "newest":
-        found = (
-            articles.order_by("-first_published_at", "-id")
-            .only(*_RANKING_FIELDS)
-            .search(query.as_search_query(), order_by_relevance=False, operator="and")
-        )
-        ids = [a.pk for a in found[start : start + per_page]]
-        total = found.count() if ids or start else 0
+    total, capped = _count(articles, query)
+    if not total:
+        ids = []
+    elif sort == "newest":
+        ids = [a.pk for a in _newest(articles, query, start, start + per_page, total)]
     else:
-        candidates = _candidates(articles, query, 0, RERANK_CANDIDATES)
+        candidates = _candidates(articles, query, 0, RERANK_CANDIDATES, total)
         headline_hits = []
-        if len(candidates) < RERANK_CANDIDATES:
-            total = len(candidates)  # the backend found no more than these
-        else:
-            total = articles.search(
-                query.as_search_query(), order_by_relevance=False, operator="and"
-            ).count()
+        if total > len(candidates):
             headline_hits = _headline_candidates(articles, query, RERANK_CANDIDATES)
         ranked = _rerank(candidates, headline_hits, query)
         ids = [a.pk for a in ranked[start : start + per_page]]
@@ -461,13 +558,13 @@ def _search_articles(query_text, reader, filters, sort, page, per_page) -> Searc
             # forward as a headline match is not shown twice).
             shown = {a.pk for a in ranked}
             offset = max(start, len(ranked)) - len(ranked) + RERANK_CANDIDATES
-            more = _candidates(articles, query, offset, offset + per_page + len(shown))
+            more = _candidates(articles, query, offset, offset + per_page + len(shown), total)
             ids.extend(pk for pk in (a.pk for a in more) if pk not in shown)
             ids = ids[:per_page]
     pages = math.ceil(total / per_page) if total else 0
     hits = _hits(_load(ids, bodies=True), query, reader)
     promoted = _promotions(query_text, locale) if page == 1 else []
-    return SearchResults(hits, total, page, pages, promoted, query_text)
+    return SearchResults(hits, total, page, pages, promoted, query_text, capped)
 
 
 def _hits(articles: list[ArticlePage], query: ParsedQuery, reader: Reader) -> list[Hit]:
@@ -505,7 +602,7 @@ def live_search(
         found = _headline_candidates(articles, query, LIVE_CANDIDATES)
         if len(found) < limit:
             seen = {a.pk for a in found}
-            found += [a for a in _candidates(articles, query, 0, limit) if a.pk not in seen]
+            found += [a for a in _candidates(articles, query, 0, limit, 0) if a.pk not in seen]
         ranked = _rerank(found, [], query) if found else []
         # Prefix matches in the headline are what the reader is typing: keep their order
         # (newest first) ahead of body-only matches.
@@ -516,7 +613,7 @@ def live_search(
         return [
             Hit(a, highlight(a.standfirst or a.title, query.terms, prefixes=True)) for a in chosen
         ]
-    except (DatabaseError, ValueError, TypeError, OverflowError, LookupError):
+    except SEARCH_ERRORS:
         logger.warning("Live search failed for %r", query_text, exc_info=True)
         return []
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from wagtail.contrib.search_promotions.models import Query
 
 from masthead.content.models import AuthorPage, SectionPage
 from masthead.core.cache import chrome_version
@@ -25,8 +26,7 @@ DEFAULT_RATE_LIMIT = (60, 60)  # searches per address per seconds, each for page
 PER_PAGE = 10
 LIVE_LIMIT = 5  # hits under the header's box
 LIVE_MAX_AGE = 60  # seconds a live answer may be kept: the same for every reader
-# "Both editions" waits for services.SearchFilters to accept both languages at once.
-EDITIONS = ("en", "fa")
+EDITIONS = ("en", "fa", services.ALL_EDITIONS)
 SORTS = ("relevance", "newest")
 # Readers type years with either keyboard's digits; the values stay ASCII and Gregorian.
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -148,6 +148,7 @@ class SearchForm:
             Choice("", _("This edition")),
             Choice("en", _("English")),
             Choice("fa", _("Persian")),
+            Choice(services.ALL_EDITIONS, _("Both editions")),
         ]
         self.sorts = [Choice("relevance", _("Relevance")), Choice("newest", _("Newest first"))]
 
@@ -203,6 +204,10 @@ def search(request):
         )
     if page > max(results.pages if results else 1, 1):
         raise Http404("No such page of results")
+    if results and results.query and page == 1:
+        # Counted once per search, not per page: the admin's popular terms and promotions
+        # ("Choose from popular search terms") read these.
+        Query.get(results.query).add_hit()
     hits = []
     if results:
         # An editors' pick stands above the results; it is not listed twice.

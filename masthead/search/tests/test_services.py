@@ -1,13 +1,18 @@
 """The search service against the real backend of the test database (SQLite or PostgreSQL)."""
 
 import datetime
+from unittest import mock
 
+from django.db import OperationalError
 from django.test import TestCase
 from django.utils import timezone, translation
+from modelsearch.backends.base import OrderByFieldError
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.search.backends import get_search_backend
 
 from masthead.content.models import AccessLevel, ArticleAuthor, ArticlePage
 from masthead.content.tests.factories import make_article, make_paper, publish, translate
+from masthead.search import services
 from masthead.search.services import (
     MAX_QUERY_CHARS,
     SearchFilters,
@@ -301,6 +306,108 @@ class FilterAndPaginationTests(SearchTestCase):
                     1,
                 )
 
+    def test_counting_stops_at_the_cap_and_says_so(self):
+        for n in range(12):
+            make_article(self.paper.news, f"Tariff story {n}", days_ago=30 + n)
+        with mock.patch.object(services, "COUNT_CAP", 10):
+            capped = search_articles(
+                "tariff", reader=NOBODY, filters=SearchFilters(language="en"), per_page=5
+            )
+            exact = search_articles(
+                "cut", reader=NOBODY, filters=SearchFilters(language="en"), per_page=5
+            )
+        self.assertEqual((capped.total, capped.total_is_estimate, capped.pages), (10, True, 2))
+        self.assertEqual(len(capped.hits), 5)
+        self.assertEqual((exact.total, exact.total_is_estimate), (1, False))
+
+    def test_walking_newest_first_finds_what_sorting_every_match_finds(self):
+        """Many matches are found by walking the articles by date (SQLite), few by sorting
+        them all: both give the same articles in the same order, on every page and sort."""
+        for n in range(12):
+            make_article(self.paper.news, f"Tariff story {n}", days_ago=30 + n)
+        make_article(self.paper.news, "Tariff wins the headline", days_ago=900)
+
+        def every_page(sort):
+            return [
+                [
+                    hit.article.title
+                    for hit in search_articles(
+                        "tariff",
+                        reader=NOBODY,
+                        filters=SearchFilters(language="en", section=self.paper.news.pk),
+                        sort=sort,
+                        per_page=4,
+                        page=page,
+                    ).hits
+                ]
+                for page in (1, 2, 3, 4)
+            ]
+
+        for sort in ("newest", "relevance"):
+            with self.subTest(sort=sort):
+                with mock.patch.object(services, "DENSE_MATCHES", 10**9):
+                    sorted_pages = every_page(sort)
+                with mock.patch.object(services, "DENSE_MATCHES", 1):
+                    walked_pages = every_page(sort)
+                self.assertEqual(walked_pages, sorted_pages)
+                self.assertEqual(sum(map(len, walked_pages)), 15)
+        self.assertEqual(sorted_pages[0][:2], ["Tariff talk", "Tariff story 0"])
+
+    def test_the_sqlite_backends_query_still_has_the_shape_the_walk_rewrites(self):
+        if services._scores_cheaply():
+            self.skipTest("only SQLite's query is rewritten")
+        articles = ArticlePage.objects.live()
+        found = services._search(articles, parse_query("tariff"))
+        walking = services._walking_newest(found.get_queryset())
+        self.assertIsNotNone(walking)
+        self.assertIn("CAST(", str(walking.query))
+        self.assertEqual(
+            [a.pk for a in walking], [a.pk for a in found], "the same matches, newest first"
+        )
+
+    def test_both_editions(self):
+        economy_fa = translate(self.paper.economy, self.paper.persian, title="اقتصاد")
+        translated = translate(self.in_economy, self.paper.persian, title="Tariff کاهش")
+        self.assertEqual(translated.get_parent().pk, economy_fa.pk)
+
+        def search(language, **filters):
+            with translation.override("fa"):
+                return titles(
+                    search_articles(
+                        "tariff",
+                        reader=NOBODY,
+                        filters=SearchFilters(language=language, **filters),
+                        sort="newest",
+                    )
+                )
+
+        self.assertEqual(search("en"), ["Tariff cut", "Tariff talk", "Tariff vote"])
+        self.assertEqual(search(None), ["Tariff کاهش"])
+        self.assertEqual(
+            sorted(search("all")),
+            sorted(["Tariff cut", "Tariff کاهش", "Tariff talk", "Tariff vote"]),
+        )
+        # A section or an author means its translations too.
+        self.assertEqual(
+            sorted(search("all", section=self.paper.economy.pk)), ["Tariff cut", "Tariff کاهش"]
+        )
+        self.assertEqual(sorted(search("all", author=self.ben.pk)), ["Tariff talk"])
+
+    def test_both_editions_promote_from_the_active_edition(self):
+        query = Query.get("tariff")
+        SearchPromotion.objects.create(query=query, page=self.in_news, sort_order=0)
+        with translation.override("en"):
+            results = search_articles(
+                "tariff", reader=NOBODY, filters=SearchFilters(language="all")
+            )
+        self.assertEqual(results.promoted, [self.in_news])
+        with translation.override("fa"):
+            results = search_articles(
+                "tariff", reader=NOBODY, filters=SearchFilters(language="all")
+            )
+        self.assertEqual(results.promoted, [])
+        self.assertEqual(results.total, 3)
+
     def test_hits_carry_section_and_lead_image(self):
         hit = search_articles("vote", reader=NOBODY, filters=SearchFilters(language="en")).hits[0]
         self.assertEqual(hit.article.section_page, self.paper.politics)
@@ -334,6 +441,27 @@ class BadInputTests(SearchTestCase):
             with self.subTest(raw=raw):
                 found = search_articles(raw, reader=NOBODY, filters=SearchFilters(language="en"))
                 self.assertEqual(titles(found), ["Election night"])
+
+    def test_the_backends_own_errors_give_empty_results_and_a_warning(self):
+        backend = type(get_search_backend())
+        for error in (
+            OrderByFieldError("cannot order", field_name="title"),
+            OperationalError("fts5: syntax error"),
+        ):
+            with self.subTest(error=type(error).__name__):
+                with (
+                    mock.patch.object(backend, "search", side_effect=error),
+                    mock.patch.object(backend, "autocomplete", side_effect=error),
+                    self.assertLogs("masthead.search.services", "WARNING"),
+                ):
+                    results = search_articles(
+                        "election", reader=NOBODY, filters=SearchFilters(language="en")
+                    )
+                    self.assertEqual((results.hits, results.total), ([], 0))
+                    self.assertEqual(live_search("elec", reader=NOBODY, language="en"), [])
+        # And once the backend answers again, so does search.
+        found = search_articles("election", reader=NOBODY, filters=SearchFilters(language="en"))
+        self.assertEqual(titles(found), ["Election night"])
 
     def test_markup_in_the_query_is_escaped_in_snippets(self):
         make_article(self.paper.news, "Script <b>tags</b>")

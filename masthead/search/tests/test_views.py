@@ -1,13 +1,16 @@
 import re
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import TestCase, override_settings
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
 from masthead.content.models import AccessLevel
 from masthead.content.tests.factories import make_article, make_image, make_paper, translate
+from masthead.search import services
 
 
 def main_part(response) -> str:
@@ -136,6 +139,46 @@ class ResultsPageTests(TestCase):
         response = self.client.get("/fa/search/", {"q": "returns", "edition": "en"})
         self.assertEqual(headlines(response), ["Diplomat returns home"])
 
+    def test_both_editions(self):
+        for prefix in ("", "/fa"):
+            response = self.client.get(f"{prefix}/search/", {"q": "دیپلمات diplomat"})
+            self.assertContains(response, '<option value="all">')
+        # The Persian headline and an English article that holds the Persian word.
+        make_article(self.paper.news, "Diplomat دیپلمات abroad")
+        response = self.client.get("/search/", {"q": "دیپلمات", "edition": "all"})
+        self.assertEqual(
+            sorted(headlines(response)),
+            sorted(["دیپلمات به مخالفان پیوست", "Diplomat دیپلمات abroad"]),
+        )
+        self.assertContains(response, '<option value="all" selected>')
+        self.assertContains(response, "edition=all")
+        response = self.client.get("/search/", {"q": "دیپلمات"})
+        self.assertEqual(headlines(response), ["Diplomat دیپلمات abroad"])
+
+    def test_more_results_than_counted(self):
+        with mock.patch.object(services, "COUNT_CAP", 2):
+            response = self.client.get("/search/", {"q": "diplomat"})
+            persian = self.client.get("/fa/search/", {"q": "diplomat", "edition": "en"})
+        self.assertContains(response, "More than 2 results for “diplomat”")
+        # The page still shows every hit it has: only the count stopped.
+        self.assertEqual(len(headlines(response)), 3)
+        self.assertContains(persian, "بیش از ۲ نتیجه برای «diplomat»")
+
+    def test_a_failing_search_backend_still_answers(self):
+        from wagtail.search.backends import get_search_backend
+
+        backend = type(get_search_backend())
+        with (
+            mock.patch.object(backend, "search", side_effect=OperationalError("fts5: boom")),
+            mock.patch.object(backend, "autocomplete", side_effect=OperationalError("fts5")),
+            self.assertLogs("masthead.search.services", "WARNING"),
+        ):
+            response = self.client.get("/search/", {"q": "diplomat"})
+            live = self.client.get("/search/live/", {"q": "dipl"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "No Result")
+        self.assertEqual(live.status_code, 200)
+
     def test_sort_newest_first(self):
         response = self.client.get("/search/", {"q": "diplomat", "sort": "newest"})
         self.assertEqual(
@@ -222,9 +265,10 @@ class ResultsPageTests(TestCase):
         self.client.get("/search/", {"q": "diplomat"})  # warm the chrome and renditions
         ContentType.objects.clear_cache()
         # Sections and authors for the filters, the site, the edition's locale, the content
-        # type (once per process), the search, the hits with pictures, their renditions and
-        # sections, and the editors' picks.
-        with self.assertNumQueries(10):
+        # type (once per process), the count of matches (up to its cap), the search, the
+        # hits with pictures, their renditions and sections, and the editors' picks; and
+        # three to count the search for the popular terms (the term, today's row, +1).
+        with self.assertNumQueries(14):
             response = self.client.get("/search/", {"q": "diplomat"})
         self.assertEqual(len(headlines(response)), 10)
 
@@ -326,3 +370,14 @@ class PremiumResultTests(TestCase):
         self.client.force_login(staff)
         response = self.client.get("/search/", {"q": "zq7"})
         self.assertIn("Canary sentence for search <mark>zq7</mark>", main_part(response))
+
+
+class PopularTermsTests(TestCase):
+    def test_each_search_is_counted_once_for_the_editors(self):
+        make_paper()
+        self.client.get("/search/", {"q": "Diplomat"})
+        self.client.get("/search/", {"q": "diplomat"})
+        self.client.get("/search/", {"q": ""})
+        self.assertEqual(Query.get("diplomat").hits, 2)
+        self.assertEqual(Query.objects.count(), 1)
+
