@@ -380,4 +380,3 @@ class PopularTermsTests(TestCase):
         self.client.get("/search/", {"q": ""})
         self.assertEqual(Query.get("diplomat").hits, 2)
         self.assertEqual(Query.objects.count(), 1)
-
