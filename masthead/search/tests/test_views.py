@@ -136,6 +136,10 @@ class ResultsPageTests(TestCase):
     def test_edition_filter(self):
         response = self.client.get("/search/", {"q": "دیپلمات", "edition": "fa"})
         self.assertEqual(headlines(response), ["دیپلمات به مخالفان پیوست"])
+        # A hit from the other edition is marked up in its own language and direction.
+        self.assertContains(response, '<li class="search-result" lang="fa" dir="rtl"')
+        english = self.client.get("/search/", {"q": "returns"})
+        self.assertNotContains(english, 'class="search-result" lang=')
         response = self.client.get("/fa/search/", {"q": "returns", "edition": "en"})
         self.assertEqual(headlines(response), ["Diplomat returns home"])
 
