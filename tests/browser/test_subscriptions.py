@@ -15,11 +15,15 @@ def sign_in(page, live_server, username: str) -> None:
 
 
 def premium_setup(paper):
-    from django.contrib.auth import get_user_model
     from wagtail.models import Site
 
     from masthead.subscriptions.models import PaywallSettings
-    from masthead.subscriptions.tests.factories import make_pack, make_plan, make_premium_article
+    from masthead.subscriptions.tests.factories import (
+        make_pack,
+        make_plan,
+        make_premium_article,
+        make_reader,
+    )
 
     PaywallSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
@@ -28,12 +32,7 @@ def premium_setup(paper):
     article = make_premium_article(paper.politics, "The Ledger", secret=SECRET)
     plan = make_plan("Digital, monthly", prices={"GBP": "6.00"})
     pack = make_pack(3)
-    user = get_user_model().objects.create_user(
-        username="shirin", email="shirin@example.com", password=PASSWORD, display_name="Shirin"
-    )
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    user = make_reader("shirin", password=PASSWORD, display_name="Shirin")
     return article, plan, pack, user
 
 

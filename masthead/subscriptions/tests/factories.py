@@ -53,12 +53,11 @@ def make_pack(unlocks: int = 5) -> Plan:
     )
 
 
-def make_reader(username: str = "reader", *, verified: bool = True, **fields):
+def make_reader(
+    username: str = "reader", *, verified: bool = True, password="a long pass phrase 7", **fields
+):
     user = get_user_model().objects.create_user(
-        username=username,
-        email=f"{username}@example.org",
-        password="a long pass phrase 7",
-        **fields,
+        username=username, email=f"{username}@example.org", password=password, **fields
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user

@@ -435,3 +435,20 @@ class PersianEditionTests(PaperTestCase):
         self.assertContains(closed, "data-paywall")
         self.assertContains(closed, 'lang="fa" dir="rtl"')
         self.assertNotContains(closed, SECRET)
+
+
+class UnlockLookupTests(PaperTestCase):
+    def test_deciding_many_articles_asks_for_the_readers_unlocks_once(self):
+        from masthead.subscriptions.access import Reader, decide
+
+        others = [
+            make_premium_article(self.paper.economy, f"Other {n}", secret=f"Secret {n}.")
+            for n in range(5)
+        ]
+        services.add_unlocks(self.reader, 1)
+        services.unlock(self.reader, others[0])
+        reader = Reader(user=self.reader)
+        decide(reader, self.article, use_meter_allowance=False)  # subscription, wallet, unlocks
+        with self.assertNumQueries(0):
+            decisions = [decide(reader, a, use_meter_allowance=False) for a in others]
+        self.assertEqual([d.full_text for d in decisions], [True, False, False, False, False])
