@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "masthead.archive",
     "masthead.feeds",
     "masthead.api",
+    "masthead.wordpress",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
