@@ -1,8 +1,9 @@
 """The demo paper's printed issues and archive links (a stage of `load_demo`).
 
-Each edition gets the last few weekly issues, each with a drawn front page, a one-page PDF
-(Pillow writes it; no PDF library is needed) and a table of contents of that week's demo
-articles. Like the rest of the demo, a second run creates nothing.
+Each edition gets the last few weekly issues and one issue every few years back to the first,
+so that a reader can walk the paper from 1970 by printed issue. Each has a drawn front page,
+a one-page PDF (Pillow writes it; no PDF library is needed) and a table of contents of that
+week's demo articles. Like the rest of the demo, a second run creates nothing.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from .models import Issue, IssueArticle
 from .querysets import articles_of_edition
 
 DEMO_ISSUES = 4  # weekly issues per edition, the newest first
+HISTORIC_ISSUE_EVERY = 5  # years between the older issues (1970, 1975, ...); each costs a drawing
 ARCHIVE_LABELS = {"en": "Archive", "fa": "بایگانی"}
 FRONT_PAGE_SIZE = (850, 1200)
 PDF_PAGE_SIZE = (425, 600)  # small enough to keep the demo light
@@ -46,11 +48,14 @@ def build_archive(paper_name: str) -> int:
 
 
 def add_archive_links(locale: Locale, language: str) -> int:
-    """Link the archive at the end of the edition's main menu and footer, once."""
+    """Link the archive at the end of the edition's footer, once.
+
+    The main menu reaches it through the news mega-menu's archive tab (MenuItem.archive_tab).
+    """
     with translation.override(language):
         address = reverse("archive:index")
     created = 0
-    for slot in (MenuSlot.MAIN, MenuSlot.FOOTER):
+    for slot in (MenuSlot.FOOTER,):
         menu = Menu.objects.filter(slot=slot, locale=locale).first()
         if menu is None or menu.items.filter(link_url=address).exists():
             continue
@@ -70,11 +75,13 @@ def add_issues(locale: Locale, language: str, paper_name: str) -> int:
     newest = articles_of_edition(locale).order_by("-first_published_at").first()
     if newest is None:
         return 0
-    # A weekly paper: the issue day is the newest story's day, then one week back each time.
+    # A weekly paper: the issue day is the newest story's day, then one week back each time;
+    # further back, the day of the first story of every few years.
     last_day = timezone.localtime(newest.first_published_at).date()
+    days = [last_day - datetime.timedelta(weeks=weeks) for weeks in range(DEMO_ISSUES)]
+    days += historic_issue_days(locale, last_day.year)
     created = 0
-    for weeks_back in range(DEMO_ISSUES):
-        day = last_day - datetime.timedelta(weeks=weeks_back)
+    for seed, day in enumerate(days):
         year, _month, _day = calendar.from_gregorian(day)
         year_start = calendar.to_gregorian(year, 1, 1)
         number = (day - year_start).days // 7 + 1
@@ -87,8 +94,8 @@ def add_issues(locale: Locale, language: str, paper_name: str) -> int:
             volume=volume,
             number=number,
             publication_date=day,
-            front_page=front_page_image(title, paper_name, day, volume, number, seed=weeks_back),
-            pdf=printed_pdf(title, paper_name, day, volume, number, seed=weeks_back),
+            front_page=front_page_image(title, paper_name, day, volume, number, seed=seed),
+            pdf=printed_pdf(title, paper_name, day, volume, number, seed=seed),
         )
         issue.contents = [
             IssueArticle(article=article, sort_order=order, printed_page=order + 1)
@@ -97,6 +104,26 @@ def add_issues(locale: Locale, language: str, paper_name: str) -> int:
         issue.save()
         created += 1
     return created
+
+
+def historic_issue_days(locale: Locale, before_year: int) -> list[datetime.date]:
+    """The day of the edition's first story of each five years (1970-74, 1975-79, ...), up to
+    the year before last (the recent weekly issues cover the rest)."""
+    days = []
+    for year in range(FOUNDING_YEAR, before_year - 1, HISTORIC_ISSUE_EVERY):
+        first = (
+            articles_of_edition(locale)
+            .filter(
+                first_published_at__year__gte=year,
+                first_published_at__year__lt=min(year + HISTORIC_ISSUE_EVERY, before_year - 1),
+            )
+            .order_by("first_published_at")
+            .values_list("first_published_at", flat=True)
+            .first()
+        )
+        if first is not None:
+            days.append(timezone.localtime(first).date())
+    return days
 
 
 def week_articles(locale: Locale, day: datetime.date) -> list[ArticlePage]:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -115,15 +116,61 @@ def crumbs(period: Period | None) -> list[tuple[Period, str]]:
 
 
 def date_context(request, period: Period | None, **extra) -> dict:
-    first_day, last_day = archive_span(request)
-    context = {"period": period, "crumbs": crumbs(period), **extra}
+    context = {
+        "period": period,
+        "crumbs": crumbs(period),
+        "alternates": alternates(request, period),
+        **extra,
+    }
     if period is not None:
-        previous, following = period.previous_sibling(), period.next_sibling()
-        if in_span(previous, first_day, last_day):
-            context["previous"] = (previous, period_url(previous))
-        if in_span(following, first_day, last_day):
-            context["next"] = (following, period_url(following))
+        context.update(neighbours(request, period))
     return context
+
+
+def neighbours(request, period: Period) -> dict:
+    """The nearest period of the same kind before and after this one that holds articles.
+
+    A weekly paper leaves most days empty; a pager that stepped one day at a time would
+    mostly lead to empty pages, so it skips to the next day (month, year) with a story.
+    """
+    articles = articles_of_edition(active_locale(request))
+    start, end = period.bounds()
+    before = (
+        articles.filter(first_published_at__lt=start)
+        .order_by("-first_published_at")
+        .values_list("first_published_at", flat=True)
+        .first()
+    )
+    after = (
+        articles.filter(first_published_at__gte=end)
+        .order_by("first_published_at")
+        .values_list("first_published_at", flat=True)
+        .first()
+    )
+    first_day, last_day = archive_span(request)
+    found = {}
+    for name, moment in (("previous", before), ("next", after)):
+        if moment is not None:
+            day = timezone.localtime(moment).date()
+            near = Period.containing(period.calendar, day, period.kind)
+            if in_span(near, first_day, last_day):
+                found[name] = (near, period_url(near))
+    return found
+
+
+def alternates(request, period: Period | None) -> list[tuple[str, str]]:
+    """The same place in every edition, for hreflang: each edition counts in its own calendar,
+    so a month or year of one edition maps to the period of the other that holds its first day."""
+    links = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if period is None:
+                address = reverse("archive:index")
+            else:
+                own = Period.containing(calendar_for(code), period.start, period.kind)
+                address = period_url(own)
+        links.append((code, request.build_absolute_uri(address)))
+    return links
 
 
 # By date ---------------------------------------------------------------------------------
@@ -231,8 +278,42 @@ def issue_year(request, year):
             publication_date__gte=period.start, publication_date__lt=period.end
         )
     )
-    context = {"period": period, "issues": issues}
+    context = {"period": period, "issues": issues, **neighbouring_issue_years(request, period)}
     return cacheable(request, render(request, "archive/issue_year.html", context), period)
+
+
+def neighbouring_issue_years(request, period: Period) -> dict:
+    """The nearest years before and after this one that have printed issues."""
+    issues = Issue.objects.in_locale(active_locale(request))
+    before = (
+        issues.filter(publication_date__lt=period.start)
+        .order_by("-publication_date")
+        .values_list("publication_date", flat=True)
+        .first()
+    )
+    after = (
+        issues.filter(publication_date__gte=period.end)
+        .order_by("publication_date")
+        .values_list("publication_date", flat=True)
+        .first()
+    )
+    found = {}
+    for name, day in (("previous", before), ("next", after)):
+        if day is not None:
+            year = Period.containing(period.calendar, day, "year")
+            found[name] = (year, issue_year_url(year.year))
+    return found
+
+
+def neighbouring_issues(issue: Issue) -> dict:
+    """The edition's printed issues just before and just after this one."""
+    issues = Issue.objects.in_locale(issue.locale_id).select_related("locale")
+    earlier = issues.filter(publication_date__lt=issue.publication_date)
+    later = issues.filter(publication_date__gt=issue.publication_date)
+    return {
+        "previous_issue": earlier.order_by("-publication_date").first(),
+        "next_issue": later.order_by("publication_date").first(),
+    }
 
 
 def find_issue(request, period: Period, number: str) -> Issue:
@@ -263,7 +344,13 @@ def issue_detail(request, year, number):
     grant = None
     if issue.pdf_id:
         grant = printed_edition_grant(Reader.from_request(request), subscribers_only=locked)
-    context = {"issue": issue, "entries": entries, "grant": grant, "locked": locked}
+    context = {
+        "issue": issue,
+        "entries": entries,
+        "grant": grant,
+        "locked": locked,
+        **neighbouring_issues(issue),
+    }
     response = render(request, "archive/issue_detail.html", context)
     if locked and issue.pdf_id:
         # Whether the PDF link or the offer shows depends on who asks.

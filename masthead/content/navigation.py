@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
 from masthead.core.cache import chrome_version
@@ -22,6 +23,8 @@ class MegaTab:
     label: str
     url: str
     articles: list = field(default_factory=list)
+    is_archive: bool = False  # the archive ("baygani") tab: printed issues, not articles
+    issues: list = field(default_factory=list)
 
 
 @dataclass
@@ -33,7 +36,7 @@ class NavLink:
 
     @property
     def has_mega_menu(self) -> bool:
-        return any(tab.articles for tab in self.tabs)
+        return any(tab.articles or tab.is_archive for tab in self.tabs)
 
 
 def active_locale(request=None) -> Locale:
@@ -94,7 +97,32 @@ def build_menu(
     if with_mega:
         mega_pages = [page_for_item[i.pk] for i in linked if i.show_mega_menu]
         fill_mega_menus(links, mega_pages, locale, request)
+        archive_links = [
+            link
+            for item, link in zip(items, links, strict=True)
+            if item.show_mega_menu and item.archive_tab and link.tabs
+        ]
+        if archive_links:
+            add_archive_tabs(archive_links, locale)
     return links
+
+
+def add_archive_tabs(links: list[NavLink], locale: Locale) -> None:
+    """End these mega-menus with the archive ("baygani") tab: the newest printed issues."""
+    from masthead.archive.querysets import issues_for_listing  # the archive builds on content
+
+    per_tab = settings.MASTHEAD_MEGA_MENU_ARTICLES
+    issues = list(issues_for_listing(locale)[:per_tab])
+    for link in links:
+        link.tabs.append(
+            MegaTab(
+                f"{link.page_id}-archive",
+                _("Archive"),
+                reverse("archive:index"),
+                is_archive=True,
+                issues=issues,
+            )
+        )
 
 
 def fill_mega_menus(links: list[NavLink], pages: list[Page], locale: Locale, request) -> None:

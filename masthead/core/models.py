@@ -177,12 +177,21 @@ class MenuItem(Orderable):
         default=False,
         help_text=_("For a section or the latest news: show its newest articles on hover."),
     )
+    archive_tab = models.BooleanField(
+        _("add an archive tab"),
+        default=False,
+        help_text=_(
+            "Ends the mega-menu with an archive tab: the newest printed issues and a link "
+            "to the whole archive."
+        ),
+    )
 
     panels = [
         FieldPanel("label"),
         PageChooserPanel("link_page"),
         FieldPanel("link_url"),
         FieldPanel("show_mega_menu"),
+        FieldPanel("archive_tab"),
     ]
 
     def __str__(self):

@@ -7,6 +7,8 @@ may quote (only what the paywall's decision lets the reader read).
 """
 
 import datetime
+import difflib
+import functools
 import html
 import logging
 import math
@@ -14,9 +16,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.utils import timezone
@@ -98,6 +101,8 @@ class SearchResults:
     # True when counting stopped at COUNT_CAP: there are more than `total` matches, and
     # `pages` counts only the pages of the first `total`.
     total_is_estimate: bool = False
+    # A nearby query that finds articles, offered when this one finds none ("did you mean").
+    suggestion: str = ""
 
 
 @dataclass(frozen=True)
@@ -279,17 +284,34 @@ def _rerank(candidates: list, headline_hits: list, query: ParsedQuery) -> list:
 _RANKING_FIELDS = ("id", "title", "first_published_at")
 
 
-def _scores_cheaply() -> bool:
-    """Whether the backend can order by its score without re-running the match per row.
+# Up to this many matches PostgreSQL's backend scores them all: ts_rank reads each match's
+# whole text vector, about 0.1 ms a match, so past a few hundred matches the newest are
+# fetched instead (an index lookup and a top-N sort) and ranked as on SQLite.
+SCORED_MATCHES = 500
+
+
+def _backend_name() -> str:
+    from wagtail.search.backends import get_search_backend
+
+    return type(get_search_backend()).__name__
+
+
+def _scores_cheaply(matches: int) -> bool:
+    """Whether the backend can order `matches` matches by its score without reading them all.
 
     Wagtail's SQLite backend scores each found row with a correlated subquery that runs the
     full-text match again: quadratic in the number of matches (seconds for a common word in
-    a large archive). There the candidates are the newest matches instead, and ranking is
-    headline first, then recency.
+    a large archive). PostgreSQL's reads every match's text vector, which is fine for a few
+    hundred matches. Without scores, the candidates are the newest matches instead, and
+    ranking is headline first, then recency. Elasticsearch and OpenSearch score as they
+    find.
     """
-    from wagtail.search.backends import get_search_backend
-
-    return type(get_search_backend()).__name__ != "SQLiteSearchBackend"
+    backend = _backend_name()
+    if backend == "SQLiteSearchBackend":
+        return False
+    if backend == "PostgresSearchBackend":
+        return matches <= SCORED_MATCHES
+    return True
 
 
 def _search(articles, query: ParsedQuery):
@@ -308,10 +330,10 @@ def _count(articles, query: ParsedQuery) -> tuple[int, bool]:
     count keeps the order, which would sort every match before counting).
     """
     found = _search(articles, query)
-    if _scores_cheaply():
-        counted = found[: COUNT_CAP + 1].count()
-    else:
+    if _backend_name() == "SQLiteSearchBackend":
         counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
+    else:
+        counted = found[: COUNT_CAP + 1].count()
     return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
@@ -340,17 +362,34 @@ def _newest(articles, query: ParsedQuery, start: int, stop: int, matches: int) -
     """The matches in [start, stop) newest first; `matches` is how many there are (or at
     least)."""
     found = _search(articles, query)
-    if matches >= DENSE_MATCHES and not _scores_cheaply():
+    backend = _backend_name()
+    if matches >= DENSE_MATCHES and backend == "SQLiteSearchBackend":
         walking = _walking_newest(found.get_queryset())
         if walking is not None:
             return list(walking[start:stop])
+    if matches < DENSE_MATCHES and backend == "PostgresSearchBackend":
+        return list(_matches_first(found.get_queryset())[start:stop])
     return list(found[start:stop])
+
+
+def _matches_first(queryset):
+    """The same PostgreSQL query, planned to find the matches first and then sort them.
+
+    PostgreSQL guesses how many articles a full-text query matches, and for a phrase or a
+    rare word it often guesses hundreds when there are a handful; it then walks every
+    article newest first, testing each against the query (0.8 s for a phrase over 20,000
+    articles). Ordering by an expression the date index cannot serve leaves it one plan:
+    the full-text index's matches, sorted (a few milliseconds for a few hundred matches).
+    Dense queries, whose count the caller knows, keep the walk, which is then the fast plan.
+    """
+    published = Coalesce("first_published_at", "first_published_at")  # same value, no index
+    return queryset.order_by(published.desc(nulls_last=True), "-pk")
 
 
 def _candidates(articles, query: ParsedQuery, start: int, stop: int, matches: int) -> list:
     """The backend's best matches in [start, stop): by its score where that is cheap,
     else newest first."""
-    if _scores_cheaply():
+    if _scores_cheaply(matches):
         results = (
             articles.only(*_RANKING_FIELDS)
             .search(query.as_search_query(), order_by_relevance=True, operator="and")
@@ -399,6 +438,13 @@ def _load(ids: list[int], *, bodies: bool) -> list[ArticlePage]:
 _TOKEN = re.compile(r"\S+")
 
 
+@functools.lru_cache(maxsize=50_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    """A token's words as the index folds them. Text repeats its words, and folding each one
+    costs more than finding it here: ten snippets took 160 ms unfolded, 20 ms cached."""
+    return tuple(_words_of(token))
+
+
 def _split_edges(token: str) -> tuple[str, str, str]:
     """Split punctuation off a word's ends; vowel marks and the non-joiner stay inside."""
 
@@ -413,7 +459,7 @@ def _split_edges(token: str) -> tuple[str, str, str]:
     return token[:start], token[start:end], token[end:]
 
 
-def _token_matches(token_words: list[str], terms: frozenset[str], prefixes: bool) -> bool:
+def _token_matches(token_words: tuple[str, ...], terms: frozenset[str], prefixes: bool) -> bool:
     """Whether a word of the text is a query word (or, typing, starts with one).
 
     Words of four letters or more also match longer words (election, elections), as a
@@ -434,7 +480,7 @@ def highlight(
     tokens = _TOKEN.findall(text)
     if not tokens:
         return SafeString("")
-    token_words = [_words_of(t) for t in tokens]
+    token_words = [_token_words(t) for t in tokens]
     matched = [bool(terms) and _token_matches(w, terms, prefixes) for w in token_words]
     start = 0
     if any(matched):
@@ -482,7 +528,26 @@ def readable_text(article: ArticlePage, reader: Reader, preview_paragraphs: int)
 # The service ------------------------------------------------------------------------------
 
 
-def _promotions(cleaned: str, locale: Locale) -> list[Page]:
+def _promotions(cleaned: str, locale: Locale, filters: SearchFilters, articles) -> list[Page]:
+    """The editors' picks for the query, narrowed like the results.
+
+    A promoted article shows only if it passes the reader's filters; a promoted page that is
+    not an article (the subscription page, say) has no section, author or date to filter
+    by, so it shows only when no such filter is set.
+    """
+    picks = _picks(cleaned, locale)
+    narrowed = any(
+        value is not None
+        for value in (filters.section, filters.author, filters.year_from, filters.year_to)
+    )
+    if not narrowed or not picks:
+        return picks
+    article_ids = [page.pk for page in picks if isinstance(page, ArticlePage)]
+    passing = set(articles.filter(pk__in=article_ids).values_list("pk", flat=True))
+    return [page for page in picks if page.pk in passing]
+
+
+def _picks(cleaned: str, locale: Locale) -> list[Page]:
     from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.search.utils import normalise_query_string
 
@@ -563,8 +628,80 @@ def _search_articles(query_text, reader, filters, sort, page, per_page) -> Searc
             ids = ids[:per_page]
     pages = math.ceil(total / per_page) if total else 0
     hits = _hits(_load(ids, bodies=True), query, reader)
-    promoted = _promotions(query_text, locale) if page == 1 else []
-    return SearchResults(hits, total, page, pages, promoted, query_text, capped)
+    promoted = _promotions(query_text, locale, filters, articles) if page == 1 else []
+    suggestion = "" if total or promoted else _suggestion(query, locale, articles)
+    return SearchResults(hits, total, page, pages, promoted, query_text, capped, suggestion)
+
+
+# Did you mean -----------------------------------------------------------------------------
+
+# The words a suggestion may use: the edition's tags, section and author names and the words
+# of its newest headlines. Enough to catch a mistyped name or topic of the day; a word of
+# an old story only its body holds is not offered, which is the price of not reading the
+# whole index.
+SUGGESTION_HEADLINES = 2_000
+SUGGESTION_CACHE_SECONDS = 60 * 60
+SUGGESTION_CUTOFF = 0.8  # difflib's ratio: one wrong letter in a five-letter word passes
+
+
+def _vocabulary(locale: Locale) -> dict[tuple[str, int], list[str]]:
+    """The edition's known words, grouped by first letter and length, cached for an hour."""
+    key = f"masthead:search:vocabulary:{locale.pk}"
+    grouped = cache.get(key)
+    if grouped is not None:
+        return grouped
+    from taggit.models import Tag
+
+    texts = list(
+        Tag.objects.filter(**{"content_articlepagetag_items__content_object__locale_id": locale.pk})
+        .distinct()
+        .values_list("name", flat=True)
+    )
+    texts += SectionPage.objects.live().filter(locale_id=locale.pk).values_list("title", flat=True)
+    texts += AuthorPage.objects.live().filter(locale_id=locale.pk).values_list("title", flat=True)
+    texts += (
+        ArticlePage.objects.live()
+        .filter(locale_id=locale.pk)
+        .order_by("-first_published_at")
+        .values_list("title", flat=True)[:SUGGESTION_HEADLINES]
+    )
+    words = {w for text in texts for w in _words_of(text) if len(w) > 2 and not w.isdigit()}
+    grouped: dict[tuple[str, int], list[str]] = {}
+    for word in sorted(words):
+        grouped.setdefault((word[0], len(word)), []).append(word)
+    cache.set(key, grouped, SUGGESTION_CACHE_SECONDS)
+    return grouped
+
+
+def _closest_word(word: str, vocabulary: dict[tuple[str, int], list[str]]) -> str | None:
+    """The known word nearest to a mistyped one: same first letter, length within two."""
+    candidates = [
+        known
+        for length in range(len(word) - 2, len(word) + 3)
+        for known in vocabulary.get((word[0], length), ())
+    ]
+    if word in candidates:
+        return None
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=SUGGESTION_CUTOFF)
+    return found[0] if found else None
+
+
+def _suggestion(query: ParsedQuery, locale: Locale, articles) -> str:
+    """A query one or two typos away that finds articles under the same filters, or ""."""
+    if query.phrases or not query.words:
+        return ""
+    vocabulary = _vocabulary(locale)
+    corrected, changed = [], False
+    for word in query.words:
+        folded = word.casefold()
+        closest = None if len(folded) < 4 or folded.isdigit() else _closest_word(folded, vocabulary)
+        corrected.append(closest or word)
+        changed = changed or closest is not None
+    if not changed:
+        return ""
+    suggestion = " ".join(corrected)
+    found, _capped = _count(articles, parse_query(suggestion))
+    return suggestion if found else ""
 
 
 def _hits(articles: list[ArticlePage], query: ParsedQuery, reader: Reader) -> list[Hit]:
@@ -602,7 +739,8 @@ def live_search(
         found = _headline_candidates(articles, query, LIVE_CANDIDATES)
         if len(found) < limit:
             seen = {a.pk for a in found}
-            found += [a for a in _candidates(articles, query, 0, limit, 0) if a.pk not in seen]
+            # Body matches, newest first: while typing, scoring every match costs too much.
+            found += [a for a in _newest(articles, query, 0, limit, 0) if a.pk not in seen]
         ranked = _rerank(found, [], query) if found else []
         # Prefix matches in the headline are what the reader is typing: keep their order
         # (newest first) ahead of body-only matches.

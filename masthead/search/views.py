@@ -1,7 +1,7 @@
 """The results page and the live search behind the header's box; `services` does the search."""
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -79,6 +79,12 @@ def parse_number(value: str) -> int | None:
 class Choice:
     value: str
     label: str
+
+
+@dataclass
+class AppliedFilter:
+    label: str
+    remove_url: str  # these results without this filter
 
 
 @dataclass
@@ -166,7 +172,44 @@ class SearchForm:
     def is_filtered(self) -> bool:
         return any((self.section, self.author, self.year_from, self.year_to, self.edition))
 
-    def query_string(self) -> str:
+    def applied(self) -> list[AppliedFilter]:
+        """The filters in force, each with the address of these results without it: the
+        reader sees what narrowed the results and can lift one filter at a time."""
+        chosen = []
+
+        def label_of(choices: list[Choice], value) -> str:
+            return next((c.label.lstrip("— ") for c in choices if c.value == str(value)), "")
+
+        if self.section:
+            chosen.append(
+                (
+                    _("Section: %(name)s") % {"name": label_of(self.sections, self.section)},
+                    {"section"},
+                )
+            )
+        if self.author:
+            chosen.append(
+                (_("Author: %(name)s") % {"name": label_of(self.authors, self.author)}, {"author"})
+            )
+        if self.year_from and self.year_to:
+            years = _("Years: %(first)s to %(last)s") % {
+                "first": localize_digits(self.year_from),
+                "last": localize_digits(self.year_to),
+            }
+            chosen.append((years, {"year_from", "year_to"}))
+        elif self.year_from:
+            since = _("From %(year)s") % {"year": localize_digits(self.year_from)}
+            chosen.append((since, {"year_from"}))
+        elif self.year_to:
+            until = _("Until %(year)s") % {"year": localize_digits(self.year_to)}
+            chosen.append((until, {"year_to"}))
+        if self.edition:
+            chosen.append((label_of(self.editions, self.edition), {"edition"}))
+        return [
+            AppliedFilter(label, f"?{self.query_string(without=names)}") for label, names in chosen
+        ]
+
+    def query_string(self, without: frozenset[str] | set[str] = frozenset()) -> str:
         """The address of these results without the page: pagination adds its own."""
         params = {
             "q": self.query,
@@ -177,7 +220,9 @@ class SearchForm:
             "edition": self.edition,
             "sort": "" if self.sort == "relevance" else self.sort,
         }
-        return urlencode({name: value for name, value in params.items() if value})
+        return urlencode(
+            {name: value for name, value in params.items() if value and name not in without}
+        )
 
 
 # Views -----------------------------------------------------------------------------------
@@ -224,11 +269,19 @@ def search(request):
             "hits": hits,
             "first_position": (page - 1) * PER_PAGE + 1,
             "pages": page_links(results, query_string) if results else None,
+            "suggestion_url": suggestion_url(form, results),
         },
     )
     # Snippets follow the reader's entitlement: no shared cache may keep them.
     patch_cache_control(response, private=True)
     return response
+
+
+def suggestion_url(form: SearchForm, results: services.SearchResults | None) -> str:
+    """The address of the suggested query's results, under the same filters."""
+    if not results or not results.suggestion:
+        return ""
+    return f"?{replace(form, query=results.suggestion).query_string()}"
 
 
 def page_links(results: services.SearchResults, query_string: str) -> dict:

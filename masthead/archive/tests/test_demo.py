@@ -29,7 +29,8 @@ class DemoArchiveTest(TestCase):
         self.assertEqual(english.count(), DEMO_ISSUES)
         self.assertEqual(Issue.objects.filter(locale=self.paper.persian).count(), DEMO_ISSUES)
         links = MenuItem.objects.filter(link_url="/archive/")
-        self.assertEqual({item.menu.slot for item in links}, {MenuSlot.MAIN, MenuSlot.FOOTER})
+        # The main menu reaches the archive through the news mega-menu's tab instead.
+        self.assertEqual({item.menu.slot for item in links}, {MenuSlot.FOOTER})
         self.assertEqual(created, 2 * DEMO_ISSUES + len(links))
         self.assertEqual(build_archive("The Daily Test"), 0)
 
@@ -43,3 +44,19 @@ class DemoArchiveTest(TestCase):
         self.assertEqual(newest.contents.count(), 4)  # a story every other day
         page = self.client.get(newest.get_absolute_url())
         self.assertEqual(page.status_code, 200)
+
+    def test_older_issues_every_five_years_back_to_the_first(self):
+        for year in (1971, 1973, 1986, 2001):
+            article_on(
+                self.paper.news,
+                f"Story of {year}",
+                timezone.make_aware(datetime.datetime(year, 6, 1, 12)),
+            )
+        build_archive("The Daily Test")
+        years = sorted(
+            issue.publication_date.year
+            for issue in Issue.objects.filter(locale=self.paper.english)
+            if issue.publication_date.year < 2020
+        )
+        # 1970-74 starts with 1971's first story; 1985-89 with 1986's; 2000-04 with 2001's.
+        self.assertEqual(years, [1971, 1986, 2001])

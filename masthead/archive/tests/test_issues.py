@@ -1,6 +1,7 @@
 """Printed issues: the issue page, browsing by year, and the PDF behind the paywall."""
 
 import datetime
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -109,6 +110,24 @@ class IssuePageTest(IssueTestCase):
         self.assertContains(year, 'href="/archive/issues/2011/10/"')
         self.assertEqual(self.client.get("/archive/issues/2012/").context["issues"], [])
 
+    def test_walk_from_issue_to_issue_and_year_to_year(self):
+        def pager(url):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            return dict(re.findall(r'rel="(prev|next)" href="([^"]+)"', response.content.decode()))
+
+        self.assertEqual(pager("/archive/issues/2011/10/"), {"prev": "/archive/issues/2010/3/"})
+        self.assertEqual(pager("/archive/issues/2010/3/"), {"next": "/archive/issues/2011/10/"})
+        self.assertEqual(pager("/archive/issues/2011/"), {"prev": "/archive/issues/2010/"})
+        # An empty year between two printed ones leads to both.
+        make_issue(self.paper.english, volume=39, number=1, date=datetime.date(2008, 1, 4))
+        self.assertEqual(
+            pager("/archive/issues/2009/"),
+            {"prev": "/archive/issues/2008/", "next": "/archive/issues/2010/"},
+        )
+        # The Persian edition walks its own issues only.
+        self.assertEqual(pager("/fa/archive/issues/1389/50/"), {})
+
     def test_persian_issues_are_browsed_by_solar_hijri_year(self):
         index = self.client.get("/fa/archive/issues/")
         self.assertEqual([p.year for p, _u, _c in index.context["rows"]], [1389])
@@ -146,8 +165,9 @@ class IssuePageTest(IssueTestCase):
         url = "/archive/issues/2011/10/"
         self.client.get(url)
         ContentType.objects.clear_cache()
-        # site, edition, issue, archive settings, contents, sections, site licences
-        with self.assertNumQueries(7):
+        # site, edition, issue, archive settings, contents, sections, site licences, and the
+        # issues just before and after it
+        with self.assertNumQueries(9):
             self.client.get(url)
 
     def test_number_is_unique_within_the_editions_year(self):

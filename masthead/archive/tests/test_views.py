@@ -81,7 +81,7 @@ class ArchiveByDateTest(ArchiveData):
         titles = [a.title for a in response.context["articles"]]
         self.assertEqual(titles, ["Late story", "Morning story"])
         self.assertContains(response, "Wednesday, March 9, 2011")
-        self.assertContains(response, 'href="/archive/2011/03/08/"')  # the day before
+        self.assertContains(response, 'href="/archive/2011/02/25/"')  # the day before with news
         self.assertContains(response, 'href="/archive/2011/03/"')  # the breadcrumb's month
 
     def test_persian_edition_counts_solar_hijri_years_and_months(self):
@@ -189,6 +189,45 @@ class ArchiveByDateTest(ArchiveData):
         second = self.get("/archive/2011/05/?page=2")
         self.assertEqual([a.title for a in second.context["articles"]], ["Busy day story 0"])
 
+    def test_the_pager_skips_to_the_nearest_period_with_stories(self):
+        def pager(url):
+            html = self.get(url).content.decode()
+            return dict(re.findall(r'rel="(prev|next)" href="([^"]+)"', html))
+
+        # 2011-03-10 is followed by nothing until today's empty days: no next link at all.
+        self.assertEqual(pager("/archive/2011/03/10/"), {"prev": "/archive/2011/03/09/"})
+        # From a day with a story back to February's story, skipping the empty days between.
+        self.assertEqual(pager("/archive/2011/03/09/")["prev"], "/archive/2011/02/25/")
+        # An empty day still leads to its nearest neighbours.
+        self.assertEqual(
+            pager("/archive/2011/03/01/"),
+            {"prev": "/archive/2011/02/25/", "next": "/archive/2011/03/09/"},
+        )
+        self.assertEqual(pager("/archive/2011/")["prev"], "/archive/1970/")
+        self.assertEqual(pager("/archive/1970/01/"), {"next": "/archive/2011/02/"})
+        # In the Persian edition by Solar Hijri periods: Esfand 1389, then Farvardin 1390.
+        self.assertEqual(pager("/fa/archive/1389/12/"), {"next": "/fa/archive/1390/01/"})
+
+    def test_each_page_names_its_place_in_both_editions_for_search_engines(self):
+        def alternates(url):
+            html = self.get(url).content.decode()
+            return dict(
+                re.findall(
+                    r'rel="alternate" hreflang="(\w+)" href="http://testserver([^"]+)"', html
+                )
+            )
+
+        self.assertEqual(alternates("/archive/"), {"en": "/archive/", "fa": "/fa/archive/"})
+        # The same day in both calendars; a month maps to the one holding its first day.
+        self.assertEqual(
+            alternates("/archive/2011/03/09/"),
+            {"en": "/archive/2011/03/09/", "fa": "/fa/archive/1389/12/18/"},
+        )
+        self.assertEqual(
+            alternates("/fa/archive/1390/01/"),
+            {"en": "/archive/2011/03/", "fa": "/fa/archive/1390/01/"},
+        )
+
     def test_the_main_menu_and_footer_can_link_the_archive(self):
         from masthead.core.models import Menu, MenuItem, MenuSlot
 
@@ -210,18 +249,19 @@ class ArchiveQueryCountTest(ArchiveData):
         with self.assertNumQueries(expected):
             self.get(url)
 
+    # A year, month or day page adds two queries: the nearest stories before and after it.
     def test_index(self):
         self.assert_queries("/archive/", 3)
         self.assert_queries("/fa/archive/", 3)
 
     def test_year(self):
-        self.assert_queries("/archive/2011/", 3)
-        self.assert_queries("/fa/archive/1389/", 3)
+        self.assert_queries("/archive/2011/", 5)
+        self.assert_queries("/fa/archive/1389/", 5)
 
     def test_month(self):
-        self.assert_queries("/archive/2011/03/", 5)
-        self.assert_queries("/fa/archive/1389/12/", 5)
+        self.assert_queries("/archive/2011/03/", 7)
+        self.assert_queries("/fa/archive/1389/12/", 7)
 
     def test_day(self):
-        self.assert_queries("/archive/2011/03/09/", 5)
-        self.assert_queries("/fa/archive/1389/12/18/", 5)
+        self.assert_queries("/archive/2011/03/09/", 7)
+        self.assert_queries("/fa/archive/1389/12/18/", 7)

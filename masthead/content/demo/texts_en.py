@@ -38,13 +38,6 @@ SECTIONS = (
         slug="society",
     ),
     SectionText(
-        "archive",
-        "Baygani",
-        "Baygani is Persian for archive: stories from the paper's back issues since 1970.",
-        parent="news",
-        slug="baygani",
-    ),
-    SectionText(
         "diaspora",
         "Diaspora",
         "Iranians abroad: their communities, their achievements and their troubles.",

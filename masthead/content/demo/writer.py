@@ -10,9 +10,9 @@ from django.utils.text import slugify
 
 from .editions import AuthorText, EditionTexts, FixedStory, StoryKind
 
-ARCHIVE = "archive"
-ARCHIVE_SOURCES = ("news", "politics", "society", "economy")  # kinds an archive story borrows
-ARCHIVE_BEFORE_YEAR = 2000  # older stories are often filed under the archive section
+ARCHIVE = "archive"  # an old story from the back issues: filed under one of ARCHIVE_SOURCES
+ARCHIVE_SOURCES = ("news", "politics", "society", "economy")
+ARCHIVE_BEFORE_YEAR = 2000  # older stories are often hard news from the back issues
 SECTION_WEIGHTS = {
     "news": 3,
     "politics": 3,
@@ -156,7 +156,7 @@ class ArticleWriter:
         access_level = access_level or drawn
         lead = self._pick_picture(source) if self.pictures and self.rng.random() < 0.85 else None
         return ArticleDraft(
-            section=section,
+            section=source,
             title=title,
             slug=self._unique_slug(title),
             standfirst=self.rng.choice(kind.standfirsts).format(**slots),

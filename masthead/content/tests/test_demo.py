@@ -93,7 +93,7 @@ def test_builds_both_editions(locales):
     english, persian = locales
     for locale in locales:
         assert HomePage.objects.filter(locale=locale).count() == 1
-        assert SectionPage.objects.filter(locale=locale).count() == 8
+        assert SectionPage.objects.filter(locale=locale).count() == 7
         assert AuthorPage.objects.filter(locale=locale).count() == 8
         assert StandardPage.objects.filter(locale=locale).count() == 2
         assert SubscriptionPage.objects.filter(locale=locale).count() == 1
@@ -261,10 +261,11 @@ def test_menus_in_both_editions(locales):
         "About Us",
         "Advertising",
         "Subscription",
-        "Archive",
     ]
     mega = [str(item) for item in main.items.all() if item.show_mega_menu]
     assert mega == ["What's the News", "Economy", "Latest"]
+    archive_tabs = [str(item) for item in main.items.all() if item.archive_tab]
+    assert archive_tabs == ["What's the News"]
     footer = Menu.objects.get(locale=english, slot=MenuSlot.FOOTER)
     assert [str(item) for item in footer.items.all()][-3:] == ["Culture", "Economy", "Archive"]
     for menu in Menu.objects.filter(locale=persian):

@@ -266,6 +266,25 @@ class EditionTests(TestCase):
         self.assertIn(">Politics</a>", html)
         self.assertIn('mega__headline">Diplomat defects', html)
 
+    def test_an_archive_tab_ends_the_mega_menu_with_the_newest_printed_issues(self):
+        import datetime
+
+        from masthead.archive.tests.factories import make_issue
+        from masthead.core.models import MenuItem
+
+        MenuItem.objects.filter(link_page=self.paper.news).update(archive_tab=True)
+        make_issue(self.paper.english, volume=57, number=47, date=datetime.date(2026, 11, 20))
+        html = self.client.get("/").content.decode()
+        tab = re.search(r'<a class="mega__tab"[^>]*href="/archive/"[^>]*>([^<]+)</a>', html)
+        self.assertIsNotNone(tab, "the archive tab links the archive without JavaScript")
+        self.assertEqual(tab.group(1), "Archive")
+        self.assertIn('href="/archive/issues/2026/47/"', html)
+        self.assertIn("Volume 57, number 47", html)
+        # Only the menu item that asks for it gets the tab.
+        self.assertEqual(html.count('href="/archive/" aria-controls'), 1)
+        persian = self.client.get("/fa/").content.decode()
+        self.assertIn(">بایگانی</a>", persian)
+
     def test_publishing_refreshes_the_cached_menus(self):
         self.client.get("/")
         make_article(self.paper.news, "Breaking now", days_ago=0.1)

@@ -110,6 +110,50 @@ class ResultsPageTests(TestCase):
         persian = self.client.get("/fa/search/", {"q": "x"})
         self.assertNotContains(persian, "— Politics")
 
+    def test_the_filters_in_force_are_listed_each_with_a_way_to_lift_it(self):
+        ben = self.paper.writers[1]
+        year = self.returns.first_published_at.year
+        response = self.client.get(
+            "/search/",
+            {"q": "diplomat", "section": self.paper.news.pk, "author": ben.pk, "year_from": year},
+        )
+        applied = re.findall(
+            r'class="search-applied__filter" href="([^"]+)">([^<]+) <', main_part(response)
+        )
+        news, author = self.paper.news.pk, ben.pk
+        self.assertEqual(
+            applied,
+            [
+                (
+                    f"?q=diplomat&amp;author={author}&amp;year_from={year}",
+                    "Section: What&#x27;s the News",
+                ),
+                (f"?q=diplomat&amp;section={news}&amp;year_from={year}", f"Author: {ben.title}"),
+                (f"?q=diplomat&amp;section={news}&amp;author={author}", f"From {year}"),
+            ],
+        )
+        # Lifting one filter keeps the others.
+        lifted = self.client.get(f"/search/?q=diplomat&author={author}&year_from={year}")
+        self.assertEqual(headlines(lifted), ["Diplomat returns home"])
+        self.assertNotIn("search-applied", main_part(self.client.get("/search/?q=diplomat")))
+
+    def test_did_you_mean_offers_a_near_query_that_finds_articles(self):
+        response = self.client.get("/search/", {"q": "diplomta", "section": self.paper.news.pk})
+        self.assertContains(response, "No Result")
+        self.assertContains(
+            response,
+            f'Did you mean <a href="?q=diplomat&amp;section={self.paper.news.pk}">diplomat</a>?',
+        )
+        self.assertEqual(
+            len(headlines(self.client.get(f"/search/?q=diplomat&section={self.paper.news.pk}"))), 2
+        )
+        # Nothing is offered when the near word finds nothing under the filters either.
+        response = self.client.get("/search/", {"q": "wheta", "section": self.paper.news.pk})
+        self.assertNotContains(response, "Did you mean")
+        self.assertNotContains(self.client.get("/search/", {"q": "zebra"}), "Did you mean")
+        persian = self.client.get("/fa/search/", {"q": "دیپلمت"})
+        self.assertContains(persian, "دیپلمات</a>")
+
     def test_author_filter(self):
         ben = self.paper.writers[1]
         response = self.client.get("/search/", {"q": "diplomat", "author": ben.pk})
