@@ -24,7 +24,7 @@ from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from modelsearch.backends.base import FieldError, FilterError
 from wagtail.models import Locale, Page
 from wagtail.search.query import And, Phrase, PlainText
@@ -706,13 +706,56 @@ def _suggestion(query: ParsedQuery, locale: Locale, articles) -> str:
 
 def _hits(articles: list[ArticlePage], query: ParsedQuery, reader: Reader) -> list[Hit]:
     preview_paragraphs = None
-    hits = []
+    snippets = {}
     for article in articles:
         if article.is_premium and preview_paragraphs is None:
             preview_paragraphs = paywall_settings().preview_paragraphs
         text = readable_text(article, reader, preview_paragraphs or 0)
-        hits.append(Hit(article, highlight(text, query.terms)))
-    return hits
+        snippets[article.pk] = highlight(text, query.terms)
+    # An article found by its tags, byline or section (not its text) says so, marked.
+    unexplained = [a for a in articles if "<mark>" not in snippets[a.pk]]
+    for article, reasons in _matched_labels(unexplained, query).items():
+        shown = snippets[article.pk]
+        snippets[article.pk] = mark_safe(  # noqa: S308 - both parts are escaped already
+            f"{shown} · {reasons}" if shown else reasons
+        )
+    return [Hit(article, snippets[article.pk]) for article in articles]
+
+
+def _matched_labels(articles: list[ArticlePage], query: ParsedQuery) -> dict:
+    """For each article, the tags, bylines and section that hold the query's words, as
+    escaped text with <mark>s ("Tags: <mark>oil</mark>"); two queries, only when needed."""
+    from masthead.content.models import ArticleAuthor, ArticlePageTag
+
+    if not articles or not query.terms:
+        return {}
+    ids = [a.pk for a in articles]
+    tags: dict[int, list[str]] = {}
+    for article_id, name in ArticlePageTag.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        tags.setdefault(article_id, []).append(name)
+    authors: dict[int, list[str]] = {}
+    for article_id, name in ArticleAuthor.objects.filter(article_id__in=ids).values_list(
+        "article_id", "author__title"
+    ):
+        authors.setdefault(article_id, []).append(name)
+    labels = {}
+    for article in articles:
+        parts = []
+        section = getattr(article, "section_page", None)
+        for label, names in (
+            (gettext("Tags"), tags.get(article.pk, [])),
+            (gettext("By"), authors.get(article.pk, [])),
+            (gettext("Section"), [section.title] if section else []),
+        ):
+            marked = [str(highlight(name, query.terms)) for name in names]
+            marked = [m for m in marked if "<mark>" in m]
+            if marked:
+                parts.append(f"{html.escape(label)}: {', '.join(marked)}")
+        if parts:
+            labels[article] = " · ".join(parts)
+    return labels
 
 
 def get_language_or_none() -> str | None:

@@ -408,6 +408,20 @@ class FilterAndPaginationTests(SearchTestCase):
         self.assertEqual(results.promoted, [])
         self.assertEqual(results.total, 3)
 
+    def test_a_match_outside_the_text_says_where_it_matched(self):
+        make_article(
+            self.paper.economy, "Harvest report", tags=["Saffron trade"], authors=[self.ben]
+        )
+        hits = search_articles("saffron", reader=NOBODY, filters=SearchFilters(language="en")).hits
+        self.assertEqual([hit.article.title for hit in hits], ["Harvest report"])
+        self.assertTrue(hits[0].snippet.startswith("What Harvest report is about."))
+        self.assertIn("· Tags: <mark>Saffron</mark> trade", hits[0].snippet)
+        by_author = search_articles(
+            self.ben.title.split()[0], reader=NOBODY, filters=SearchFilters(language="en")
+        ).hits
+        self.assertTrue(by_author)
+        self.assertTrue(all("By: <mark>" in hit.snippet for hit in by_author))
+
     def test_editors_picks_follow_the_filters(self):
         query = Query.get("tariff")
         SearchPromotion.objects.create(query=query, page=self.in_news, sort_order=0)
