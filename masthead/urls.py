@@ -1,7 +1,9 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -24,15 +26,14 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    # Documents (printed editions behind the paywall) only through /documents/, which asks.
+    # Uploaded files, but never documents (printed editions behind the paywall): those only
+    # through /documents/, which asks who wants them.
     urlpatterns += [
-        path(f"{settings.MEDIA_URL.strip('/')}/documents/<path:name>", core_views.not_served)
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", core_views.media)
     ]
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # English at the root, Persian under /fa/; Wagtail serves every page in both.
 urlpatterns += i18n_patterns(

@@ -1,4 +1,5 @@
 import logging
+import posixpath
 
 from django.conf import settings
 from django.db import connection
@@ -81,6 +82,15 @@ def health(request):
     return JsonResponse(checks, status=status)
 
 
-def not_served(request, name):
-    """Files that must go through a view that checks who asks (see masthead/urls.py)."""
-    raise Http404("Not served directly")
+def media(request, path):
+    """Serve an uploaded file in development, except documents (see masthead/urls.py).
+
+    The path is normalised first: `//documents/` or `./documents/` name the same file as
+    `documents/`, and must be refused the same way.
+    """
+    from django.views.static import serve
+
+    normalised = posixpath.normpath(path.replace("\\", "/")).lstrip("/")
+    if normalised == "documents" or normalised.startswith(("documents/", "../")):
+        raise Http404("Not served directly")
+    return serve(request, normalised, document_root=settings.MEDIA_ROOT)
