@@ -103,6 +103,8 @@ class SearchResults:
     total_is_estimate: bool = False
     # A nearby query that finds articles, offered when this one finds none ("did you mean").
     suggestion: str = ""
+    # No article holds the words whole; these are headlines with words starting with them.
+    by_prefix: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,15 +401,27 @@ def _candidates(articles, query: ParsedQuery, start: int, stop: int, matches: in
     return _newest(articles, query, start, stop, matches)
 
 
-def _headline_candidates(articles, query: ParsedQuery, limit: int) -> list:
-    """Articles whose headline holds the query, newest first (the autocomplete index holds
-    headlines only)."""
-    results = (
+def _headline_prefixes(articles, query: ParsedQuery):
+    """Articles whose headline has words starting with each query word, newest first (the
+    autocomplete index holds headlines only, and matches prefixes)."""
+    return (
         articles.only(*_RANKING_FIELDS)
         .order_by("-first_published_at", "-id")
         .autocomplete(query.as_search_query(), order_by_relevance=False, operator="and")
     )
-    return list(results[:limit])
+
+
+def _headline_candidates(articles, query: ParsedQuery, limit: int) -> list:
+    return list(_headline_prefixes(articles, query)[:limit])
+
+
+def _count_headline_prefixes(articles, query: ParsedQuery) -> tuple[int, bool]:
+    found = _headline_prefixes(articles, query)
+    if _backend_name() == "SQLiteSearchBackend":
+        counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
+    else:
+        counted = found[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
 def _load(ids: list[int], *, bodies: bool) -> list[ArticlePage]:
@@ -510,7 +524,22 @@ def highlight(
 
 
 def _block_text(block) -> str:
-    return " ".join(str(part) for part in block.block.get_searchable_content(block.value))
+    """A body block's words as a reader sees them: a heading's text without its level, a
+    quotation with its attribution set off, a picture's caption; each ends a sentence, so a
+    snippet that runs from one block into the next still reads."""
+    value = block.value
+    if block.block_type == "heading":
+        text = value["text"]
+    elif block.block_type == "quote":
+        text = value["text"] + (f" — {value['attribution']}" if value["attribution"] else "")
+    elif block.block_type == "image":
+        text = value["caption"] or ""
+    else:
+        text = " ".join(str(part) for part in block.block.get_searchable_content(value))
+    text = text.strip()
+    if text and text[-1].isalnum():
+        text += "."
+    return text
 
 
 def readable_text(article: ArticlePage, reader: Reader, preview_paragraphs: int) -> str:
@@ -607,8 +636,16 @@ def _search_articles(query_text, reader, filters, sort, page, per_page) -> Searc
         return _empty(query_text, page)
     start = (page - 1) * per_page
     total, capped = _count(articles, query)
+    by_prefix = False
+    if not total and not query.phrases:
+        # What live search showed for a word still being typed ("teh"): headlines with words
+        # that start with it, newest first, so "View All Result" never lands on nothing.
+        total, capped = _count_headline_prefixes(articles, query)
+        by_prefix = bool(total)
     if not total:
         ids = []
+    elif by_prefix:
+        ids = [a.pk for a in _headline_prefixes(articles, query)[start : start + per_page]]
     elif sort == "newest":
         ids = [a.pk for a in _newest(articles, query, start, start + per_page, total)]
     else:
@@ -627,10 +664,12 @@ def _search_articles(query_text, reader, filters, sort, page, per_page) -> Searc
             ids.extend(pk for pk in (a.pk for a in more) if pk not in shown)
             ids = ids[:per_page]
     pages = math.ceil(total / per_page) if total else 0
-    hits = _hits(_load(ids, bodies=True), query, reader)
+    hits = _hits(_load(ids, bodies=True), query, reader, prefixes=by_prefix)
     promoted = _promotions(query_text, locale, filters, articles) if page == 1 else []
     suggestion = "" if total or promoted else _suggestion(query, locale, articles)
-    return SearchResults(hits, total, page, pages, promoted, query_text, capped, suggestion)
+    return SearchResults(
+        hits, total, page, pages, promoted, query_text, capped, suggestion, by_prefix
+    )
 
 
 # Did you mean -----------------------------------------------------------------------------
@@ -704,14 +743,16 @@ def _suggestion(query: ParsedQuery, locale: Locale, articles) -> str:
     return suggestion if found else ""
 
 
-def _hits(articles: list[ArticlePage], query: ParsedQuery, reader: Reader) -> list[Hit]:
+def _hits(
+    articles: list[ArticlePage], query: ParsedQuery, reader: Reader, *, prefixes: bool = False
+) -> list[Hit]:
     preview_paragraphs = None
     snippets = {}
     for article in articles:
         if article.is_premium and preview_paragraphs is None:
             preview_paragraphs = paywall_settings().preview_paragraphs
         text = readable_text(article, reader, preview_paragraphs or 0)
-        snippets[article.pk] = highlight(text, query.terms)
+        snippets[article.pk] = highlight(text, query.terms, prefixes=prefixes)
     # An article found by its tags, byline or section (not its text) says so, marked.
     unexplained = [a for a in articles if "<mark>" not in snippets[a.pk]]
     for article, reasons in _matched_labels(unexplained, query).items():

@@ -408,6 +408,22 @@ class FilterAndPaginationTests(SearchTestCase):
         self.assertEqual(results.promoted, [])
         self.assertEqual(results.total, 3)
 
+    def test_snippets_read_headings_and_quotations_as_sentences(self):
+        article = make_article(self.paper.economy, "Bread queues")
+        article.body = [
+            {"type": "paragraph", "value": "<p>Bakeries closed early</p>"},
+            {"type": "heading", "value": {"text": "Background", "level": "h2"}},
+            {"type": "quote", "value": {"text": "Flour ran out", "attribution": "A baker"}},
+            {"type": "paragraph", "value": "<p>Sourdough waits.</p>"},
+        ]
+        article.save_revision().publish()
+        hit = search_articles("sourdough", reader=NOBODY, filters=SearchFilters(language="en"))
+        self.assertIn(
+            "early. Background. Flour ran out — A baker. <mark>Sourdough</mark> waits.",
+            hit.hits[0].snippet,
+        )
+        self.assertNotIn("Heading", hit.hits[0].snippet)
+
     def test_a_match_outside_the_text_says_where_it_matched(self):
         make_article(
             self.paper.economy, "Harvest report", tags=["Saffron trade"], authors=[self.ben]

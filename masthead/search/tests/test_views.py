@@ -137,6 +137,21 @@ class ResultsPageTests(TestCase):
         self.assertEqual(headlines(lifted), ["Diplomat returns home"])
         self.assertNotIn("search-applied", main_part(self.client.get("/search/?q=diplomat")))
 
+    def test_view_all_after_a_few_letters_shows_what_live_search_showed(self):
+        live = self.client.get("/search/live/", {"q": "diplo"}).content.decode()
+        shown = re.findall(r"Diplomat [a-z ]+", live)
+        self.assertTrue(shown)
+        response = self.client.get("/search/", {"q": "diplo"})
+        self.assertNotContains(response, "No Result")
+        self.assertContains(response, "these headlines have words that start with it")
+        self.assertEqual(
+            sorted(headlines(response)),
+            ["Diplomat defects to the opposition", "Diplomat returns home", "Diplomat sells wheat"],
+        )
+        self.assertIn("<mark>Diplomat</mark>", main_part(response))
+        # A whole word found is not a prefix search.
+        self.assertNotContains(self.client.get("/search/", {"q": "diplomat"}), "start with it")
+
     def test_did_you_mean_offers_a_near_query_that_finds_articles(self):
         response = self.client.get("/search/", {"q": "diplomta", "section": self.paper.news.pk})
         self.assertContains(response, "No Result")
