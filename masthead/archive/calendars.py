@@ -91,6 +91,18 @@ class Period:
         """The first Gregorian day after the period."""
         return self.next_sibling().start
 
+    @property
+    def middle(self) -> datetime.date:
+        """The period's middle day. The two calendars' months and years overlap two of the
+        other's; the one holding the middle shares most days with this one, and maps back."""
+        return self.start + (self.end - self.start) / 2
+
+    def counterpart(self, calendar: Calendar) -> "Period":
+        """The period of the same kind in `calendar` sharing most days with this one."""
+        if calendar is self.calendar:
+            return self
+        return Period.containing(calendar, self.middle, self.kind)
+
     def next_sibling(self) -> "Period":
         """The period of the same kind that follows this one."""
         if self.kind == "year":

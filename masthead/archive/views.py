@@ -51,7 +51,7 @@ def resolve_period(
 
     An address in the other edition's calendar (the language switcher keeps the numbers:
     /archive/2011/03/ becomes /fa/archive/2011/03/) goes to the period of this calendar
-    that holds its first day. The two calendars' year ranges never overlap.
+    that shares most days with it. The two calendars' year ranges never overlap.
     """
     calendar = calendar_for()
     first_day, last_day = archive_span(request)
@@ -61,7 +61,7 @@ def resolve_period(
         other = SOLAR_HIJRI if calendar is GREGORIAN else GREGORIAN
         foreign = Period(other, *numbers)
         if in_span(foreign, first_day, last_day):
-            return redirect(url_for(Period.containing(calendar, foreign.start, period.kind)))
+            return redirect(url_for(foreign.counterpart(calendar)))
         raise Http404("No such date in the archive")
     return period
 
@@ -158,17 +158,18 @@ def neighbours(request, period: Period) -> dict:
     return found
 
 
-def alternates(request, period: Period | None) -> list[tuple[str, str]]:
+def alternates(
+    request, period: Period | None, *, index="archive:index", url_for=period_url
+) -> list[tuple[str, str]]:
     """The same place in every edition, for hreflang: each edition counts in its own calendar,
-    so a month or year of one edition maps to the period of the other that holds its first day."""
+    so a month or year of one edition maps to the period of the other sharing most days."""
     links = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             if period is None:
-                address = reverse("archive:index")
+                address = reverse(index)
             else:
-                own = Period.containing(calendar_for(code), period.start, period.kind)
-                address = period_url(own)
+                address = url_for(period.counterpart(calendar_for(code)))
         links.append((code, request.build_absolute_uri(address)))
     return links
 
@@ -265,7 +266,11 @@ def issue_index(request):
         for year, count in zip(years, counts, strict=True)
         if count
     ]
-    context = {"rows": list(reversed(rows)), "total": sum(counts)}
+    context = {
+        "rows": list(reversed(rows)),
+        "total": sum(counts),
+        "alternates": alternates(request, None, index="archive:issues"),
+    }
     return cacheable(request, render(request, "archive/issue_index.html", context), None)
 
 
@@ -278,7 +283,12 @@ def issue_year(request, year):
             publication_date__gte=period.start, publication_date__lt=period.end
         )
     )
-    context = {"period": period, "issues": issues, **neighbouring_issue_years(request, period)}
+    context = {
+        "period": period,
+        "issues": issues,
+        "alternates": alternates(request, period, url_for=lambda p: issue_year_url(p.year)),
+        **neighbouring_issue_years(request, period),
+    }
     return cacheable(request, render(request, "archive/issue_year.html", context), period)
 
 
@@ -327,12 +337,33 @@ def find_issue(request, period: Period, number: str) -> Issue:
     )
 
 
+def other_editions_issue_year(request, year: str, number: str):
+    """A redirect to this edition's year of printed issues holding the date of the other
+    edition's issue `number` of `year` (the language switcher keeps the numbers), or None."""
+    calendar = calendar_for()
+    other = SOLAR_HIJRI if calendar is GREGORIAN else GREGORIAN
+    foreign = Period(other, int(year))
+    if not foreign.exists():
+        return None
+    printed = (
+        Issue.objects.exclude(locale=active_locale(request))
+        .filter(
+            number=number, publication_date__gte=foreign.start, publication_date__lt=foreign.end
+        )
+        .values_list("publication_date", flat=True)
+        .first()
+    )
+    if printed is None:
+        return None
+    return redirect(issue_year_url(Period.containing(calendar, printed, "year").year))
+
+
 def issue_detail(request, year, number):
     """A printed issue: its front page, table of contents and the way to its PDF."""
     # The other edition's year (from the language switcher) lands on that edition's year.
     period = resolve_period(request, year, url_for=lambda p: issue_year_url(p.year))
     if not isinstance(period, Period):
-        return period
+        return other_editions_issue_year(request, year, number) or period
     issue = find_issue(request, period, number)
     entries = list(
         issue.contents.filter(article__live=True)

@@ -137,9 +137,11 @@ class IssuePageTest(IssueTestCase):
         page = self.client.get("/fa/archive/issues/1389/50/")
         self.assertContains(page, "جلد ۴۲، شماره ۵۰")
         self.assertContains(page, "خبر شماره")
+        # The switcher keeps the numbers: a year goes to the year sharing most of its days,
+        # an issue to the year holding that issue's date.
         self.assertRedirects(
             self.client.get("/fa/archive/issues/2011/"),
-            "/fa/archive/issues/1389/",
+            "/fa/archive/issues/1390/",
             fetch_redirect_response=False,
         )
         self.assertRedirects(
@@ -147,6 +149,14 @@ class IssuePageTest(IssueTestCase):
             "/fa/archive/issues/1389/",
             fetch_redirect_response=False,
         )
+        self.assertRedirects(
+            self.client.get("/archive/issues/1389/50/"),
+            "/archive/issues/2011/",
+            fetch_redirect_response=False,
+        )
+        year = self.client.get("/fa/archive/issues/1389/").content.decode()
+        self.assertIn('hreflang="en" href="http://testserver/archive/issues/2010/"', year)
+        self.assertIn('hreflang="fa" href="http://testserver/fa/archive/issues/1389/"', year)
 
     def test_unknown_issues_are_not_found(self):
         for url in [

@@ -139,7 +139,7 @@ class ArchiveByDateTest(ArchiveData):
                     continue
                 self.assertEqual(self.client.get(url).status_code, 404)
 
-    def test_the_other_calendars_address_goes_to_the_period_holding_its_first_day(self):
+    def test_the_other_calendars_address_goes_to_the_period_sharing_most_days(self):
         # The language switcher keeps the numbers of the address it translates.
         self.assertRedirects(
             self.client.get("/fa/archive/2011/03/"),
@@ -152,7 +152,7 @@ class ArchiveByDateTest(ArchiveData):
             fetch_redirect_response=False,
         )
         self.assertRedirects(
-            self.client.get("/archive/1389/12/"), "/archive/2011/02/", fetch_redirect_response=False
+            self.client.get("/archive/1389/12/"), "/archive/2011/03/", fetch_redirect_response=False
         )
         self.assertRedirects(
             self.client.get("/archive/1389/"), "/archive/2010/", fetch_redirect_response=False
@@ -218,14 +218,22 @@ class ArchiveByDateTest(ArchiveData):
             )
 
         self.assertEqual(alternates("/archive/"), {"en": "/archive/", "fa": "/fa/archive/"})
-        # The same day in both calendars; a month maps to the one holding its first day.
+        # The same day in both calendars; a month maps to the one sharing most days, and back.
         self.assertEqual(
             alternates("/archive/2011/03/09/"),
             {"en": "/archive/2011/03/09/", "fa": "/fa/archive/1389/12/18/"},
         )
         self.assertEqual(
             alternates("/fa/archive/1390/01/"),
-            {"en": "/archive/2011/03/", "fa": "/fa/archive/1390/01/"},
+            {"en": "/archive/2011/04/", "fa": "/fa/archive/1390/01/"},
+        )
+        self.assertEqual(
+            alternates("/archive/2011/03/"),
+            {"en": "/archive/2011/03/", "fa": "/fa/archive/1389/12/"},
+        )
+        self.assertEqual(
+            alternates("/fa/archive/1389/12/"),
+            {"en": "/archive/2011/03/", "fa": "/fa/archive/1389/12/"},
         )
 
     def test_the_main_menu_and_footer_can_link_the_archive(self):

@@ -443,3 +443,20 @@ class PopularTermsTests(TestCase):
         self.client.get("/search/", {"q": ""})
         self.assertEqual(Query.get("diplomat").hits, 2)
         self.assertEqual(Query.objects.count(), 1)
+
+
+def test_persian_names_sort_in_dictionary_order():
+    from masthead.search.views import alphabetical
+
+    names = ["مینا", "کاوه", "بیژن", "پرویز", "Ada", "شیرین", "ژاله", "گلی", "چنگیز"]
+    assert sorted(names, key=alphabetical) == [
+        "بیژن",
+        "پرویز",
+        "چنگیز",
+        "ژاله",
+        "شیرین",
+        "کاوه",
+        "گلی",
+        "مینا",
+        "Ada",
+    ]
