@@ -81,6 +81,9 @@ class SearchFilters:
     author: int | None = None  # an AuthorPage id (any translation of that author)
     year_from: int | None = None  # Gregorian years, inclusive
     year_to: int | None = None
+    # Days, for a range in another calendar (the Persian edition's Solar Hijri years).
+    published_from: datetime.date | None = None  # inclusive
+    published_before: datetime.date | None = None  # exclusive
     language: str | None = None  # "en" / "fa"; "all" = both editions; None = the active one
 
 
@@ -231,7 +234,15 @@ def _filtered_articles(filters: SearchFilters, locale: Locale, *, both_editions=
         articles = articles.filter(first_published_at__gte=_year_start(filters.year_from))
     if filters.year_to is not None:
         articles = articles.filter(first_published_at__lt=_year_start(int(filters.year_to) + 1))
+    if filters.published_from is not None:
+        articles = articles.filter(first_published_at__gte=_day_start(filters.published_from))
+    if filters.published_before is not None:
+        articles = articles.filter(first_published_at__lt=_day_start(filters.published_before))
     return articles
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 # Ranking --------------------------------------------------------------------------------
@@ -567,7 +578,14 @@ def _promotions(cleaned: str, locale: Locale, filters: SearchFilters, articles) 
     picks = _picks(cleaned, locale)
     narrowed = any(
         value is not None
-        for value in (filters.section, filters.author, filters.year_from, filters.year_to)
+        for value in (
+            filters.section,
+            filters.author,
+            filters.year_from,
+            filters.year_to,
+            filters.published_from,
+            filters.published_before,
+        )
     )
     if not narrowed or not picks:
         return picks

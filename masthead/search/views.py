@@ -1,5 +1,6 @@
 """The results page and the live search behind the header's box; `services` does the search."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from wagtail.contrib.search_promotions.models import Query
 
+from masthead.archive.calendars import calendar_for
 from masthead.content.models import AuthorPage, SectionPage
 from masthead.core.cache import chrome_version
 from masthead.core.context_processors import cached_site_settings
@@ -160,10 +162,13 @@ class SearchForm:
         # In the reader's alphabet: the database's order puts Persian پ چ ژ ک گ after ی.
         authors = sorted(authors, key=lambda a: alphabetical(a.title))
         self.authors = [Choice(str(a.pk), a.title) for a in authors]
+        # Years in the edition's own calendar: Solar Hijri in Persian, as its dates print.
         founded = cached_site_settings(request, chrome_version()).founding_year or 1970
+        calendar = calendar_for()
+        first = calendar.from_gregorian(datetime.date(founded, 1, 1))[0]
+        last = calendar.from_gregorian(today())[0]
         self.years = [
-            Choice(str(year), localize_digits(year))
-            for year in range(today().year, founded - 1, -1)
+            Choice(str(year), localize_digits(year)) for year in range(last, first - 1, -1)
         ]
         self.editions = [
             Choice("", _("This edition")),
@@ -178,8 +183,12 @@ class SearchForm:
         return services.SearchFilters(
             section=self.section,
             author=self.author,
-            year_from=self.year_from,
-            year_to=self.year_to,
+            published_from=(
+                calendar_for().to_gregorian(self.year_from, 1, 1) if self.year_from else None
+            ),
+            published_before=(
+                calendar_for().to_gregorian(self.year_to + 1, 1, 1) if self.year_to else None
+            ),
             language=self.edition or None,
         )
 

@@ -188,9 +188,18 @@ class ResultsPageTests(TestCase):
         self.assertContains(swapped, "wrong way round")
         self.assertContains(swapped, f'<option value="{old_year}" selected>')
 
-    def test_persian_edition_shows_gregorian_years_in_persian_digits(self):
-        response = self.client.get("/fa/search/", {"q": "دیپلمات", "year_from": "۲۰۲۰"})
-        self.assertContains(response, '<option value="2020" selected>۲۰۲۰</option>')
+    def test_persian_edition_filters_by_solar_hijri_years_in_persian_digits(self):
+        from masthead.archive.calendars import SOLAR_HIJRI
+
+        year = SOLAR_HIJRI.from_gregorian(self.persian.first_published_at.date())[0]
+        digits = str(year).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+        response = self.client.get("/fa/search/", {"q": "دیپلمات", "year_from": digits})
+        self.assertContains(response, f'<option value="{year}" selected>{digits}</option>')
+        self.assertContains(response, '<option value="1349">۱۳۴۹</option>')  # the founding year
+        self.assertNotContains(response, '<option value="2020"')
+        self.assertEqual(headlines(response), ["دیپلمات به مخالفان پیوست"])
+        earlier = self.client.get("/fa/search/", {"q": "دیپلمات", "year_to": year - 1})
+        self.assertContains(earlier, "نتیجه‌ای یافت نشد")
 
     def test_edition_filter(self):
         response = self.client.get("/search/", {"q": "دیپلمات", "edition": "fa"})
