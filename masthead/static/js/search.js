@@ -32,7 +32,8 @@
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", baseId + "-list");
+    // The popup always exists (the list inside it only once results came).
+    input.setAttribute("aria-controls", baseId);
 
     var timer = null;
     var pending = null;
