@@ -408,6 +408,30 @@ class FilterAndPaginationTests(SearchTestCase):
         self.assertEqual(results.promoted, [])
         self.assertEqual(results.total, 3)
 
+    def test_the_index_holds_the_printed_words_only(self):
+        article = make_article(self.paper.economy, "Grain report")
+        article.body = [
+            {
+                "type": "paragraph",
+                "value": "<p>Silos <b>emptied</b>&nbsp;fast</p><p>Bakers&amp;millers</p>",
+            },
+            {"type": "heading", "value": {"text": "Outlook", "level": "h3"}},
+            {"type": "quote", "value": {"text": "Rain", "attribution": "Farmer Jones"}},
+        ]
+        article.save_revision().publish()
+        text = ArticlePage.objects.get(pk=article.pk).search_body()
+        for word in ("Silos emptied", "fast", "Bakers&millers", "Outlook", "Farmer Jones"):
+            self.assertIn(word, text)
+        self.assertNotIn("Subheading", text)  # the heading's level is not a word of it
+
+        def found(word):
+            return titles(
+                search_articles(word, reader=NOBODY, filters=SearchFilters(language="en"))
+            )
+
+        self.assertIn("Grain report", found("farmer"))
+        self.assertNotIn("Grain report", found("subheading"))
+
     def test_snippets_read_headings_and_quotations_as_sentences(self):
         article = make_article(self.paper.economy, "Bread queues")
         article.body = [
