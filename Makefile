@@ -85,3 +85,10 @@ clean:
 .PHONY: bench-search
 bench-search: install
 	MASTHEAD_VAR_DIR=$${MASTHEAD_VAR_DIR:-var/bench-search} $(PY) bench/search.py
+
+# The WordPress import at archive scale: writes a WXR export of BENCH_POSTS posts (100000
+# by default) under var/bench-import, imports it into a fresh SQLite database there and
+# prints articles per second, peak memory and the file's size.
+.PHONY: bench-import
+bench-import: install
+	BENCH_POSTS=$${BENCH_POSTS:-100000} $(PY) bench/import_wxr.py

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "masthead.wordpress.middleware.WordPressQueryLinkMiddleware",  # /?p=123 from an import
     "allauth.account.middleware.AccountMiddleware",
     "masthead.subscriptions.middleware.VisitorCookieMiddleware",
 ]

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -337,3 +338,83 @@ def create_gift_link(user, article: ArticlePage, *, per_month: int, days: int) -
 
 
 PAYMENT_METHODS_BY_HAND = [m for m in PaymentMethod if m != PaymentMethod.STRIPE]
+
+
+# Readers moved from another system (the WordPress import) --------------------------------
+
+
+def import_subscription(
+    user,
+    plan: Plan,
+    *,
+    period_end: datetime.datetime,
+    subscription: Subscription | None = None,
+) -> tuple[Subscription, bool]:
+    """Give a reader the period they had paid for elsewhere; return it and whether it changed.
+
+    `subscription` is the row an earlier import made for this reader (the importer keeps
+    track of it), or None to make one. Only that row is ever touched: a subscription the
+    reader took out here, by card or by hand, is not. A period is never shortened: a reader
+    who renewed here keeps the later end. No payment is recorded (none was made here).
+    """
+    now = timezone.now()
+    if subscription is None:
+        active = period_end > now
+        subscription = Subscription.objects.create(
+            user=user,
+            plan=plan,
+            state=SubscriptionState.ACTIVE if active else SubscriptionState.ENDED,
+            started_at=min(now, period_end),
+            current_period_end=period_end,
+            ended_at=None if active else period_end,
+        )
+        if active:
+            signals.subscription_started.send(Subscription, subscription=subscription)
+        return subscription, True
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if period_end <= subscription.current_period_end:
+        return subscription, False
+    was_entitling = subscription.is_entitling(now)
+    subscription.current_period_end = period_end
+    if period_end > now and subscription.state in (
+        SubscriptionState.ENDED,
+        SubscriptionState.PAST_DUE,
+    ):
+        subscription.state = SubscriptionState.ACTIVE
+        subscription.ended_at = None
+        subscription.grace_until = None
+    subscription.save()
+    if subscription.is_entitling(now):
+        signal = signals.subscription_renewed if was_entitling else signals.subscription_started
+        signal.send(Subscription, subscription=subscription)
+    return subscription, True
+
+
+def import_unlocks(user, count: int, *, last_imported: int | None) -> tuple[UnlockWallet, bool]:
+    """Bring over the unlocks a reader had left elsewhere; return the wallet, whether it changed.
+
+    Only the change since the last import (`last_imported`, None the first time) is applied,
+    so unlocks the reader bought or spent here since are kept; the balance never goes below
+    zero.
+    """
+    wallet, created = UnlockWallet.objects.get_or_create(
+        user=user, defaults={"unlocks_left": count}
+    )
+    if created:
+        return wallet, count > 0
+    difference = count - (last_imported or 0)
+    if difference == 0:
+        return wallet, False
+    UnlockWallet.objects.filter(pk=wallet.pk).update(
+        unlocks_left=Greatest(F("unlocks_left") + difference, Value(0))
+    )
+    wallet.refresh_from_db()
+    return wallet, True
+
+
+def grant_unlock(user, article: ArticlePage) -> bool:
+    """Record an article the reader unlocked elsewhere, spending nothing; False if known."""
+    _row, created = UnlockedArticle.objects.get_or_create(
+        user=user, article_key=article.translation_key, defaults={"article": article}
+    )
+    return created

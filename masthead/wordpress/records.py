@@ -45,6 +45,7 @@ class Term:
     description: str = ""
     wordpress_id: int | None = None
     line: int = 0
+    meta: dict[str, list[str]] = field(default_factory=dict)  # termmeta, raw values
 
 
 @dataclass
