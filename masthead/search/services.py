@@ -342,7 +342,11 @@ def _count(articles, query: ParsedQuery) -> tuple[int, bool]:
     On SQLite the count runs unordered (the backend's results are ordered, and a limited
     count keeps the order, which would sort every match before counting).
     """
-    found = _search(articles, query)
+    return _capped_count(_search(articles, query))
+
+
+def _capped_count(found) -> tuple[int, bool]:
+    """Count a search's matches no further than COUNT_CAP; and whether it stopped there."""
     if _backend_name() == "SQLiteSearchBackend":
         counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
     else:
@@ -424,15 +428,6 @@ def _headline_prefixes(articles, query: ParsedQuery):
 
 def _headline_candidates(articles, query: ParsedQuery, limit: int) -> list:
     return list(_headline_prefixes(articles, query)[:limit])
-
-
-def _count_headline_prefixes(articles, query: ParsedQuery) -> tuple[int, bool]:
-    found = _headline_prefixes(articles, query)
-    if _backend_name() == "SQLiteSearchBackend":
-        counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
-    else:
-        counted = found[: COUNT_CAP + 1].count()
-    return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
 def _load(ids: list[int], *, bodies: bool) -> list[ArticlePage]:
@@ -658,7 +653,7 @@ def _search_articles(query_text, reader, filters, sort, page, per_page) -> Searc
     if not total and not query.phrases:
         # What live search showed for a word still being typed ("teh"): headlines with words
         # that start with it, newest first, so "View All Result" never lands on nothing.
-        total, capped = _count_headline_prefixes(articles, query)
+        total, capped = _capped_count(_headline_prefixes(articles, query))
         by_prefix = bool(total)
     if not total:
         ids = []
