@@ -127,25 +127,23 @@ def date_context(request, period: Period | None, **extra) -> dict:
     return context
 
 
+def nearest_around(queryset, field: str, start, end) -> tuple:
+    """The latest value of `field` before `start` and the earliest from `end` on (or None)."""
+    values = queryset.values_list(field, flat=True)
+    before = values.filter(**{f"{field}__lt": start}).order_by(f"-{field}").first()
+    after = values.filter(**{f"{field}__gte": end}).order_by(field).first()
+    return before, after
+
+
 def neighbours(request, period: Period) -> dict:
     """The nearest period of the same kind before and after this one that holds articles.
 
     A weekly paper leaves most days empty; a pager that stepped one day at a time would
     mostly lead to empty pages, so it skips to the next day (month, year) with a story.
     """
-    articles = articles_of_edition(active_locale(request))
     start, end = period.bounds()
-    before = (
-        articles.filter(first_published_at__lt=start)
-        .order_by("-first_published_at")
-        .values_list("first_published_at", flat=True)
-        .first()
-    )
-    after = (
-        articles.filter(first_published_at__gte=end)
-        .order_by("first_published_at")
-        .values_list("first_published_at", flat=True)
-        .first()
+    before, after = nearest_around(
+        articles_of_edition(active_locale(request)), "first_published_at", start, end
     )
     first_day, last_day = archive_span(request)
     found = {}
@@ -294,18 +292,11 @@ def issue_year(request, year):
 
 def neighbouring_issue_years(request, period: Period) -> dict:
     """The nearest years before and after this one that have printed issues."""
-    issues = Issue.objects.in_locale(active_locale(request))
-    before = (
-        issues.filter(publication_date__lt=period.start)
-        .order_by("-publication_date")
-        .values_list("publication_date", flat=True)
-        .first()
-    )
-    after = (
-        issues.filter(publication_date__gte=period.end)
-        .order_by("publication_date")
-        .values_list("publication_date", flat=True)
-        .first()
+    before, after = nearest_around(
+        Issue.objects.in_locale(active_locale(request)),
+        "publication_date",
+        period.start,
+        period.end,
     )
     found = {}
     for name, day in (("previous", before), ("next", after)):
