@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("comments/", include("masthead.comments.urls")),
     path("subscriptions/", include("masthead.subscriptions.urls")),
     path("archive/", include("masthead.archive.urls")),
+    path("reader/", include("masthead.pagecache.urls")),  # a cached page's personal part
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -14,6 +14,7 @@ from masthead.content.navigation import active_locale
 from masthead.content.querysets import attach_sections
 from masthead.core.cache import chrome_version
 from masthead.core.context_processors import cached_site_settings
+from masthead.pagecache import keys as pagecache_keys
 from masthead.subscriptions.access import Reader
 
 from .access import printed_edition_grant, subscribers_only
@@ -81,6 +82,8 @@ def cacheable(request, response, period: Period | None):
 
     A signed-in reader's page names them in the header, so only their browser may keep it.
     """
+    # Publishing any article of the edition may change an archive page's lists and counts.
+    pagecache_keys.add(request, pagecache_keys.latest(translation.get_language()))
     past = period is not None and period.end <= timezone.localdate()
     max_age = PAST_MAX_AGE if past else CURRENT_MAX_AGE
     if request.user.is_authenticated:

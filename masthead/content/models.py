@@ -425,9 +425,9 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        if self.is_premium:
-            # What a premium page shows depends on who asks: no shared cache may keep it
-            # until the page cache separates readers by entitlement.
+        if self.is_premium and getattr(request, "entitlement", None) is None:
+            # Rendered for a person (their meter, unlocks, gift link): theirs alone. A render
+            # for a whole class is shared by the page cache (masthead/pagecache).
             patch_cache_control(response, private=True)
             patch_vary_headers(response, ["Cookie"])
         return response
@@ -438,12 +438,17 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         policy = paywall_settings(request) if self.is_premium else None
+        reader = Reader.from_request(request)
+        shared = getattr(request, "entitlement", None) is not None
         decision = decide(
-            Reader.from_request(request),
+            reader,
             self,
             policy=policy,
             gift_token=request.GET.get("gift") or None,
-            count_meter=request.method == "GET",
+            # A copy shared by a class counts no one's meter: the reader-state call after
+            # the page loads does, and brings the rest of the text if the meter allows.
+            count_meter=request.method == "GET" and not shared,
+            use_meter_allowance=not shared,
         )
         paragraphs = policy.preview_paragraphs if policy else 0
         context["paywall"] = decision

@@ -78,6 +78,10 @@ def health(request):
     except Exception:  # noqa: BLE001
         logger.exception("Health check: cache unreachable")
         checks["cache"] = "unreachable"
+    # Without its page cache the site still serves every page, only slower: reported, not 503.
+    from masthead.pagecache.store import store
+
+    checks["page_cache"] = store.health()
     status = 200 if checks["database"] == "ok" else 503
     return JsonResponse(checks, status=status)
 

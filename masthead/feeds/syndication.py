@@ -34,6 +34,7 @@ from masthead.core.cache import chrome_version
 from masthead.core.context_processors import cached_site_settings
 from masthead.core.models import PremiumInFeeds, SiteSettings
 from masthead.core.pages import any_view_restrictions
+from masthead.pagecache import keys as pagecache_keys
 from masthead.subscriptions.access import may_show_full_text
 
 FEED_ITEMS = 30  # a day or two of news; readers keep what they have already fetched
@@ -324,6 +325,8 @@ class ArticleFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         """Answer 304 when the reader's copy is current, before building a single item."""
         scope = self.get_object(request, *args, **kwargs)
+        # Any article published in the edition may change a feed (masthead/pagecache).
+        pagecache_keys.add(request, pagecache_keys.latest(translation.get_language()))
 
         @condition(etag_func=scope.etag, last_modified_func=scope.last_modified)
         def render(request):

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "masthead.feeds",
     "masthead.api",
     "masthead.wordpress",
+    "masthead.pagecache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page the page cache shares is rendered for the reader's class, not the person.
+    "masthead.pagecache.middleware.ClassRenderMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "masthead.wordpress.middleware.WordPressQueryLinkMiddleware",  # /?p=123 from an import
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "masthead.core.context_processors.chrome",
+                "masthead.pagecache.context_processors.shared_render",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -154,6 +158,38 @@ else:
             "LOCATION": "masthead-renditions",
             "TIMEOUT": 24 * 60 * 60,
         },
+    }
+
+# The page cache (masthead/pagecache): whole pages per entitlement class, in Redis when
+# REDIS_URL is set (shared by every worker and purged for all), else in files under
+# var/ (shared by the workers of one machine). MASTHEAD_PAGE_CACHE=0 turns it off.
+PAGE_CACHE = {
+    "ENABLED": os.environ.get("MASTHEAD_PAGE_CACHE", "1") != "0",
+    "TTL": int(os.environ.get("MASTHEAD_PAGE_CACHE_SECONDS", "300")),  # s-maxage too
+    "STALE": 60,  # stale-while-revalidate, for shared caches in front
+    # The edge caches to tell about purges (Varnish with xkey), comma-separated addresses.
+    "EDGE_PURGE_URLS": [
+        url.strip()
+        for url in os.environ.get("MASTHEAD_EDGE_PURGE_URLS", "").split(",")
+        if url.strip()
+    ],
+}
+if os.environ.get("REDIS_URL"):
+    CACHES["pages"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "masthead-pages",
+        "TIMEOUT": PAGE_CACHE["TTL"],
+        # Not IGNORE_EXCEPTIONS: the page cache notices an outage itself, logs it, serves
+        # pages uncached and reports it in /healthz. Short timeouts keep an outage cheap.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "page-cache"),
+        "TIMEOUT": PAGE_CACHE["TTL"],
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -17,7 +17,19 @@ if not os.environ.get("REDIS_URL"):
             "LOCATION": "masthead-test-renditions",
             "TIMEOUT": 24 * 60 * 60,
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "masthead-test-pages",
+        },
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = VAR_DIR / "test.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# Parallel test workers (pytest-xdist) share one Redis: each keeps its own keys.
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    for _cache in CACHES.values():
+        if "redis" in _cache["BACKEND"].lower():
+            _cache["KEY_PREFIX"] = (
+                f"{_cache.get('KEY_PREFIX', '')}-{os.environ['PYTEST_XDIST_WORKER']}"
+            )

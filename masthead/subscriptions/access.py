@@ -131,6 +131,11 @@ class Reader:
         request.reader = reader
         return reader
 
+    @classmethod
+    def for_class(cls, entitlement: str) -> "Reader":
+        """The reader a page is rendered for when it is shared by a whole class (page cache)."""
+        return ClassReader(entitlement=entitlement)
+
     @property
     def is_signed_in(self) -> bool:
         return self.user is not None
@@ -183,6 +188,39 @@ class Reader:
         if self.visitor_id:
             return f"visitor:{self.visitor_id}"
         return None
+
+
+@dataclass
+class ClassReader(Reader):
+    """A whole entitlement class of readers, for a page the page cache shares among them.
+
+    It knows no person: no meter, no unlocks, no licence by address, no lapsed
+    subscription; a subscriber class reads everything, a registered class what is free to
+    registered readers. What is personal comes after the page loads (the reader-state call).
+    """
+
+    entitlement: str = "anonymous"
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.entitlement != "anonymous"
+
+    @property
+    def meter_key(self) -> str | None:
+        return None
+
+    is_staff = False
+    licence = None
+    unlocks_left = 0
+    unlocked_keys = frozenset()
+    has_lapsed_subscription = False
+
+    @property
+    def subscription(self):
+        return _CLASS_SUBSCRIPTION if self.entitlement == "subscriber" else None
+
+
+_CLASS_SUBSCRIPTION = object()  # stands for "some subscription": decide() asks only `is None`
 
 
 def read_visitor_cookie(value: str | None) -> tuple[str | None, bool]:

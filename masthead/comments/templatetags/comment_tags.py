@@ -20,12 +20,16 @@ def comments_section(context, page):
             user=user,
         )
     threads, count = services.approved_threads(page)
+    # A copy shared by a class (the page cache) carries no one's form token: reader.js asks
+    # for a fresh one, since a token may be sent only once.
+    entitlement = getattr(request, "entitlement", None)
     return {
         "request": request,
         "page": page,
         "article_url": page.get_url(request),
         "form": form,
-        "token": services.issue_token(page.pk),
+        "token": "" if entitlement else services.issue_token(page.pk),
+        "signed_in_class": entitlement not in (None, "anonymous"),
         "threads": threads,
         "count": count,
         "closed": services.are_comments_closed(page),

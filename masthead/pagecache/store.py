@@ -1,0 +1,131 @@
+"""Where cached pages live: a Django cache (Redis in production, files or memory otherwise).
+
+A page is stored with the surrogate keys of everything it shows and the time its render
+began. Purging a key records the time of the purge; a page is fresh only if none of its
+keys was purged after its render began. So a purge needs no list of pages, works the
+same on every cache backend, and an edit published while a page was rendering can never
+be hidden behind that older render.
+
+Every call is guarded: if the cache is down, the site serves every page uncached, logs a
+warning (at most once a minute) and reports it in /healthz, and tries again a little later.
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+
+ALIAS = "pages"
+RETRY_AFTER_SECONDS = 5  # after a failure, skip the cache this long before trying again
+WARN_EVERY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    keys: tuple[str, ...]
+    rendered_at: float  # when the render began (seconds since the epoch)
+    etag: str
+
+
+class PageStore:
+    def __init__(self, alias: str = ALIAS):
+        self.alias = alias
+        self.down_until = 0.0
+        self.last_warning = 0.0
+        self.last_error: str | None = None
+
+    @property
+    def cache(self):
+        return caches[self.alias]
+
+    # Availability ------------------------------------------------------------------------
+
+    def available(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def _failed(self, error: Exception) -> None:
+        self.down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        self.last_error = f"{type(error).__name__}: {error}"
+        now = time.monotonic()
+        if now - self.last_warning >= WARN_EVERY_SECONDS:
+            self.last_warning = now
+            logger.warning("Page cache unreachable, serving pages uncached: %s", self.last_error)
+
+    def health(self) -> str:
+        try:
+            self.cache.set("masthead:pagecache:health", "ok", 5)
+            ok = self.cache.get("masthead:pagecache:health") == "ok"
+        except Exception as error:  # noqa: BLE001 - reported, never raised
+            self._failed(error)
+            return "unreachable"
+        if ok:
+            self.down_until = 0.0
+        return "ok" if ok else "degraded"
+
+    # Pages --------------------------------------------------------------------------------
+
+    @staticmethod
+    def page_key(entitlement: str, environ) -> str:
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        target = (
+            f"{scheme}://{host}{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        )
+        digest = hashlib.blake2b(target.encode("utf-8", "surrogateescape"), digest_size=16)
+        return f"page:{entitlement}:{digest.hexdigest()}"
+
+    @staticmethod
+    def key_name(surrogate_key: str) -> str:
+        return f"purged:{surrogate_key}"
+
+    def get(self, key: str) -> StoredPage | None:
+        if not self.available():
+            return None
+        try:
+            page = self.cache.get(key)
+            if page is None:
+                return None
+            purged = self.cache.get_many([self.key_name(k) for k in page.keys])
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+            return None
+        if purged and max(purged.values()) >= page.rendered_at:
+            return None
+        return page
+
+    def put(self, key: str, page: StoredPage) -> None:
+        if not self.available():
+            return
+        try:
+            self.cache.set(key, page, timeout=settings.PAGE_CACHE["TTL"])
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+
+    def purge(self, surrogate_keys) -> None:
+        """Make stale every page that carries one of the keys, in every class's copy."""
+        now = time.time()
+        try:
+            self.cache.set_many(
+                {self.key_name(k): now for k in surrogate_keys},
+                # Longer than any page lives, so a purge is never forgotten before its pages.
+                timeout=settings.PAGE_CACHE["TTL"] * 2 + 60,
+            )
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+
+    def clear(self) -> None:
+        try:
+            self.cache.clear()
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+
+
+store = PageStore()

@@ -1,0 +1,455 @@
+"""The page cache, through the same code the WSGI wrapper runs (masthead.pagecache.testing).
+
+What must hold: a copy made for one entitlement class never reaches a reader of another;
+signing in or out, or subscribing, changes the copy a reader gets at once; the personal
+part (name, CSRF and comment tokens, the meter) never sits in a shared copy and comes from
+the reader-state call; publishing purges exactly the pages that show a change.
+"""
+
+import http.server
+import threading
+
+from django.core.cache import caches
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from masthead.comments.models import Comment
+from masthead.content.models import AccessLevel, ArticlePage
+from masthead.content.tests.factories import make_article, make_paper
+from masthead.core.models import Menu, MenuItem
+from masthead.pagecache.classes import CLASS_COOKIE, sign_class
+from masthead.pagecache.store import store
+from masthead.pagecache.testing import CachedClient
+from masthead.subscriptions.models import MeteredRead, PaywallSettings
+from masthead.subscriptions.tests.factories import make_plan, make_reader, make_subscription
+from masthead.subscriptions.tests.test_leaks import (
+    OPENING,
+    REGISTERED_CANARY,
+    SUBSCRIBERS_CANARY,
+    LeakTests,
+    premium_body,
+)
+
+PASSWORD = "a long pass phrase 7"
+
+
+def clear_caches():
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+
+
+class CachedLeakTests(LeakTests):
+    """Every channel of the paywall's leak test again, with the page cache in front and
+    every reader carrying the class cookie the site gives them."""
+
+    client_class = CachedClient
+
+    def setUp(self):
+        clear_caches()
+
+    def take_class(self, user):
+        self.client.force_login(user)
+        self.client.get("/reader/state/")  # writes the class cookie, as any page load does
+        self.assertIn(CLASS_COOKIE, self.client.cookies)
+
+    def warm_as_entitled(self):
+        self.take_class(self.subscriber)
+        for url in self.every_channel():
+            self.fetch(url)
+        self.assertEqual(self.client.get(self.premium.url)["X-Page-Cache"], "HIT")
+        self.client.logout()
+
+    def test_registered_reader_without_subscription_sees_no_premium_canary(self):
+        self.warm_as_entitled()
+        self.take_class(self.reader)
+        self.assert_no_canary(self.every_channel(), canaries=(SUBSCRIBERS_CANARY,))
+        self.assert_no_canary(self.preview_urls())
+
+    def test_requests_that_do_not_count_never_open_by_the_meter(self):
+        """Through the cache the meter counts in the reader-state call, never on the page."""
+        PaywallSettings.objects.update(meter_anonymous=2)
+        clear_caches()
+        self.assert_no_canary([self.registered.url, self.premium.url])
+        state = self.client.get(f"/reader/state/?article={self.registered.pk}&paywall=1").json()
+        self.assertTrue(state["article"]["full_text"])
+        self.assertIn(REGISTERED_CANARY, state["article"]["gated_html"])
+        for method in ("post", "options", "head"):
+            self.assert_no_canary([self.premium.url], canaries=(SUBSCRIBERS_CANARY,), method=method)
+        response = self.client.post(f"/reader/state/?article={self.premium.pk}&paywall=1")
+        self.assertEqual(response.status_code, 405)  # only a GET counts
+        state = self.client.get(f"/reader/state/?article={self.premium.pk}&paywall=1").json()
+        self.assertIn(SUBSCRIBERS_CANARY, state["article"]["gated_html"])
+        self.assertEqual(MeteredRead.objects.count(), 2)
+
+
+class PageCacheTestCase(TestCase):
+    client_class = CachedClient
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.paper = paper = make_paper()
+        cls.free = make_article(paper.economy, "Harbour reopens", days_ago=3)
+        cls.premium = make_article(
+            paper.economy,
+            "Harbour contract terms",
+            days_ago=1,
+            access_level=AccessLevel.SUBSCRIBERS,
+        )
+        cls.premium.body = premium_body(SUBSCRIBERS_CANARY)
+        cls.premium.save_revision().publish()
+        cls.elsewhere = make_article(paper.politics, "Cabinet meets", days_ago=2)
+        PaywallSettings.objects.update_or_create(
+            site=Site.objects.get(is_default_site=True),
+            defaults={"meter_anonymous": 0, "meter_registered": 0},
+        )
+        cls.reader = make_reader("reader", display_name="Zebulon Quux")
+        cls.subscriber = make_reader("subscriber", display_name="Philippa Wren")
+        make_subscription(cls.subscriber, make_plan())
+
+    def setUp(self):
+        clear_caches()
+
+    def get(self, url, **extra):
+        return self.client.get(url, **extra)
+
+    def sign_in(self, user):
+        response = self.client.post(
+            "/accounts/login/", {"login": user.username, "password": PASSWORD}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.read_messages()
+        return response
+
+    def read_messages(self):
+        """The page after signing in or out carries a message for the reader: theirs alone."""
+        self.assertIn("messages", self.client.cookies)
+        self.assertEqual(self.get("/")["X-Page-Cache"], "BYPASS")
+        self.assertFalse(self.client.cookies["messages"].value)  # read, and deleted
+
+
+class HitsAndHeaders(PageCacheTestCase):
+    def test_second_request_is_a_hit_with_no_query(self):
+        first = self.get(self.free.url)
+        self.assertEqual(first["X-Page-Cache"], "MISS")
+        with CaptureQueriesContext(connection) as queries:
+            second = self.get(self.free.url)
+        self.assertEqual(second["X-Page-Cache"], "HIT")
+        self.assertEqual(len(queries), 0)
+        self.assertEqual(second.content, first.content)
+
+    def test_shared_headers_and_conditional_answers(self):
+        response = self.get(self.free.url)
+        cache_control = response["Cache-Control"]
+        for part in ("public", "max-age=0", "s-maxage=300", "stale-while-revalidate=60"):
+            self.assertIn(part, cache_control)
+        self.assertIn("Cookie", response["Vary"])
+        surrogate = response["Surrogate-Key"].split()
+        for key in (f"page-{self.free.pk}", f"page-{self.paper.economy.pk}", "chrome-en", "site"):
+            # (the section's key: the article names its section)
+            self.assertIn(key, surrogate)
+        not_modified = self.get(self.free.url, HTTP_IF_NONE_MATCH=response["ETag"])
+        self.assertEqual(not_modified.status_code, 304)
+        self.assertEqual(not_modified["X-Page-Cache"], "HIT")
+        self.assertEqual(not_modified.content, b"")
+        self.assertEqual(self.get(self.free.url, HTTP_IF_NONE_MATCH='"other"').status_code, 200)
+        head = self.client.head(self.free.url)
+        self.assertEqual((head.status_code, head.content), (200, b""))
+
+    def test_every_page_kind_is_shared(self):
+        paper = self.paper
+        for url in (
+            "/",
+            "/fa/",
+            paper.economy.url,
+            paper.latest.url,
+            self.free.url,
+            "/feed/",
+            "/archive/",
+            paper.writers[0].url,
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.get(url).status_code, 200)
+                self.assertEqual(self.get(url)["X-Page-Cache"], "HIT")
+
+    def test_what_is_never_shared(self):
+        self.get(self.free.url)
+        cases = {
+            "a form post": lambda: self.client.post(self.free.url),
+            "a gift link": lambda: self.get(f"{self.premium.url}?gift=abc"),
+            "search": lambda: self.get("/search/?q=harbour"),
+            "the account pages": lambda: self.get("/accounts/login/"),
+            "the admin": lambda: self.get("/admin/"),
+        }
+        for name, request in cases.items():
+            with self.subTest(name):
+                self.assertEqual(request()["X-Page-Cache"], "BYPASS")
+        # A message waiting for the reader, or a session without a class: Django answers.
+        self.client.cookies["messages"] = "anything"
+        self.assertEqual(self.get(self.free.url)["X-Page-Cache"], "BYPASS")
+        del self.client.cookies["messages"]
+        self.client.force_login(self.reader)
+        response = self.get(self.free.url)
+        self.assertEqual(response["X-Page-Cache"], "BYPASS")
+        self.assertContains(response, "Zebulon Quux")  # their own page, with their name
+        self.assertIn(CLASS_COOKIE, response.cookies)  # ...and the class for next time
+
+    def test_staff_always_get_their_own_page(self):
+        editor = make_reader("editor", is_staff=True, is_superuser=True)
+        self.client.force_login(editor)
+        for _ in range(2):
+            response = self.get(self.premium.url)
+            self.assertEqual(response["X-Page-Cache"], "BYPASS")
+            self.assertContains(response, SUBSCRIBERS_CANARY)
+        self.assertNotIn(CLASS_COOKIE, response.cookies)
+
+
+class ClassesNeverMix(PageCacheTestCase):
+    def test_subscriber_copy_and_anonymous_copy_stay_apart(self):
+        self.sign_in(self.subscriber)
+        self.assertContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        self.assertEqual(self.get(self.premium.url)["X-Page-Cache"], "HIT")
+        anonymous = self.client_class()
+        for _ in range(2):
+            response = anonymous.get(self.premium.url)
+            self.assertContains(response, OPENING)
+            self.assertNotContains(response, SUBSCRIBERS_CANARY)
+        self.assertEqual(response["X-Page-Cache"], "HIT")
+
+    def test_a_forged_or_stale_class_cookie_gets_the_anonymous_copy(self):
+        self.sign_in(self.subscriber)
+        self.get(self.premium.url)  # the subscriber copy is stored
+        value = self.client.cookies[CLASS_COOKIE].value
+        forger = self.client_class()
+        for forged in (
+            value.replace("subscriber", "registered"),
+            "subscriber.20261203.forged",
+            value[:-2] + ("AA" if not value.endswith("AA") else "BB"),
+            sign_class("subscriber", day=__import__("datetime").date(2020, 1, 1)),
+        ):
+            forger.cookies[CLASS_COOKIE] = forged
+            with self.subTest(forged=forged):
+                self.assertNotContains(forger.get(self.premium.url), SUBSCRIBERS_CANARY)
+
+    def test_nothing_personal_in_a_shared_copy(self):
+        self.sign_in(self.reader)
+        page = self.get(self.free.url)
+        self.assertEqual(page["X-Page-Cache"], "MISS")
+        html = page.content.decode()
+        self.assertNotIn("Zebulon Quux", html)
+        self.assertNotIn("csrfmiddlewaretoken", html)
+        self.assertIn('data-entitlement="registered"', html)
+        self.assertNotIn("Set-Cookie", str(page.items()))
+        state = self.get(f"/reader/state/?article={self.free.pk}").json()
+        self.assertEqual(state["name"], "Zebulon Quux")
+        self.assertEqual(state["entitlement"], "registered")
+        self.assertTrue(state["csrf_token"])
+        self.assertTrue(state["comment_token"])
+        self.assertIn("no-store", self.get("/reader/state/")["Cache-Control"])
+
+
+class ReadersChangeClassAtOnce(PageCacheTestCase):
+    def test_signing_in_and_out(self):
+        self.assertNotContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        self.assertEqual(self.get(self.premium.url)["X-Page-Cache"], "HIT")
+        signed_in = self.sign_in(self.subscriber)
+        self.assertIn(CLASS_COOKIE, signed_in.cookies)
+        self.assertContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        signed_out = self.client.post("/accounts/logout/")
+        self.assertEqual(signed_out.cookies[CLASS_COOKIE].value, "")  # deleted
+        self.read_messages()
+        response = self.get(self.premium.url)
+        self.assertNotContains(response, SUBSCRIBERS_CANARY)
+        self.assertEqual(response["X-Page-Cache"], "HIT")  # the anonymous copy again
+
+    def test_a_new_subscription(self):
+        self.sign_in(self.reader)
+        self.assertNotContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        make_subscription(self.reader, make_plan(name="Yearly"))
+        # The next page the reader loads asks for their state, which finds the subscription
+        # and rewrites their class; reader.js then reloads into the subscriber copy.
+        state = self.get(f"/reader/state/?article={self.premium.pk}&paywall=1").json()
+        self.assertEqual(state["entitlement"], "subscriber")
+        self.assertIn(SUBSCRIBERS_CANARY, state["article"]["gated_html"])
+        self.assertContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+
+
+@override_settings(MASTHEAD_COMMENT_MIN_SECONDS=0)
+class FormsOnSharedPages(PageCacheTestCase):
+    def test_comment_form_works_with_the_tokens_from_the_state_call(self):
+        client = CachedClient(enforce_csrf_checks=True)
+        client.get(self.free.url)
+        page = client.get(self.free.url)
+        self.assertEqual(page["X-Page-Cache"], "HIT")
+        form = {
+            "article": self.free.pk,
+            "name": "Guest Reader",
+            "email": "guest@example.com",
+            "body": "A thoughtful reply.",
+        }
+        refused = client.post("/comments/post/", {**form, "token": ""})
+        self.assertEqual(refused.status_code, 403)  # no CSRF token: refused, nothing saved
+        self.assertFalse(Comment.objects.exists())
+        state = client.get(f"/reader/state/?article={self.free.pk}").json()
+        form.update(csrfmiddlewaretoken=state["csrf_token"], token=state["comment_token"])
+        sent = client.post("/comments/post/", form)
+        self.assertEqual(sent.status_code, 302, sent.content[:500])
+        self.assertTrue(Comment.objects.filter(article=self.free, body__contains="thoughtful"))
+        # A second reader of the same shared page gets a token of their own.
+        other = CachedClient(enforce_csrf_checks=True)
+        self.assertNotEqual(
+            other.get(f"/reader/state/?article={self.free.pk}").json()["comment_token"],
+            state["comment_token"],
+        )
+
+
+class PurgeOnPublish(PageCacheTestCase):
+    def warm(self, *urls):
+        subscriber = self.client_class()
+        subscriber.force_login(self.subscriber)
+        subscriber.get("/reader/state/")
+        for client in (self.client, subscriber):
+            for url in urls:
+                client.get(url)
+                self.assertEqual(client.get(url)["X-Page-Cache"], "HIT", url)
+        return subscriber
+
+    def test_an_edit_shows_at_once_where_the_article_is_shown_and_nowhere_else(self):
+        urls = [self.free.url, self.paper.economy.url, "/", "/feed/"]
+        subscriber = self.warm(*urls, self.elsewhere.url, "/fa/")
+        article = ArticlePage.objects.get(pk=self.free.pk)
+        article.title = "Harbour reopens to container ships"
+        article.save_revision().publish()
+        for client in (self.client, subscriber):
+            for url in urls:
+                with self.subTest(url=url):
+                    response = client.get(url)
+                    self.assertEqual(response["X-Page-Cache"], "MISS")
+                    self.assertContains(response, "container ships")
+            # The article is among the newest in the "Latest" mega-menu, shown on every page
+            # of its edition: those go too. The other edition keeps its copies.
+            self.assertEqual(client.get(self.elsewhere.url)["X-Page-Cache"], "MISS")
+            self.assertEqual(client.get("/fa/")["X-Page-Cache"], "HIT")
+
+    def test_an_edit_to_an_old_article_leaves_pages_that_do_not_show_it(self):
+        old = make_article(self.paper.economy, "Harbour history", days_ago=400)
+        # Four newer articles in its section: the section's mega-menu tab no longer shows it.
+        make_article(self.paper.economy, "Fish prices fall", days_ago=0.5)
+        make_article(self.paper.economy, "Port fees rise", days_ago=0.7)
+        subscriber = self.warm(old.url, self.paper.economy.url, self.elsewhere.url, "/feed/")
+        old = ArticlePage.objects.get(pk=old.pk)
+        old.title = "Harbour history, revised"
+        old.save_revision().publish()
+        for client in (self.client, subscriber):
+            self.assertContains(client.get(old.url), "revised")
+            self.assertEqual(client.get(self.paper.economy.url)["X-Page-Cache"], "MISS")
+            self.assertEqual(client.get("/feed/")["X-Page-Cache"], "MISS")
+            self.assertEqual(client.get(self.elsewhere.url)["X-Page-Cache"], "HIT")
+
+    def test_unpublishing_and_a_new_article(self):
+        self.warm("/", self.paper.economy.url, self.free.url)
+        ArticlePage.objects.get(pk=self.free.pk).unpublish()
+        self.assertEqual(self.get(self.free.url).status_code, 404)
+        self.assertNotContains(self.get("/"), "Harbour reopens")
+        make_article(self.paper.economy, "Fresh catch at the docks", days_ago=0)
+        self.assertContains(self.get(self.paper.economy.url), "Fresh catch")
+
+    def test_a_menu_change_purges_the_edition_chrome(self):
+        self.warm(self.elsewhere.url, "/fa/")
+        menu = Menu.objects.filter(locale=self.paper.english).first()
+        MenuItem.objects.create(menu=menu, label="Crosswords", link_url="https://example.org/x")
+        self.assertContains(self.get(self.elsewhere.url), "Crosswords")
+        self.assertEqual(self.get("/fa/")["X-Page-Cache"], "HIT")
+
+    def test_paywall_settings_purge_everything(self):
+        self.warm(self.elsewhere.url, "/fa/")
+        PaywallSettings.objects.update_or_create(
+            site=Site.objects.get(is_default_site=True), defaults={"preview_paragraphs": 3}
+        )
+        self.assertEqual(self.get(self.elsewhere.url)["X-Page-Cache"], "MISS")
+        self.assertEqual(self.get("/fa/")["X-Page-Cache"], "MISS")
+
+    def test_an_approved_comment_purges_its_article(self):
+        self.warm(self.free.url)
+        Comment.objects.create(
+            article=self.free,
+            author_name="Ana",
+            author_email="ana@example.org",
+            body="Welcome news.",
+            status="approved",
+        )
+        self.assertContains(self.get(self.free.url), "Welcome news.")
+
+
+class PurgeReachesTheEdge(PageCacheTestCase):
+    def test_publishing_sends_the_keys_to_the_edge(self):
+        received = []
+
+        class Edge(http.server.BaseHTTPRequestHandler):
+            def do_PURGE(self):  # noqa: N802 - the method's name is the HTTP verb
+                received.append((self.command, self.headers.get("xkey-purge", "")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Edge)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            address = f"http://127.0.0.1:{server.server_port}/"
+            with override_settings(
+                PAGE_CACHE={**self.settings_page_cache(), "EDGE_PURGE_URLS": [address]}
+            ):
+                with self.captureOnCommitCallbacks(execute=True):
+                    article = ArticlePage.objects.get(pk=self.free.pk)
+                    article.title = "Harbour reopens again"
+                    article.save_revision().publish()
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertTrue(received)
+        method, keys = received[-1]
+        self.assertEqual(method, "PURGE")
+        self.assertIn(f"page-{self.free.pk}", keys.split())
+        self.assertIn("latest-en", keys.split())
+
+    @staticmethod
+    def settings_page_cache():
+        from django.conf import settings
+
+        return dict(settings.PAGE_CACHE)
+
+
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1},
+        },
+    }
+)
+class CacheDown(PageCacheTestCase):
+    def setUp(self):
+        caches["default"].clear()
+        store.down_until = 0.0
+        store.last_warning = 0.0
+
+    def tearDown(self):
+        store.down_until = 0.0
+
+    def test_pages_are_served_uncached_and_the_outage_is_reported(self):
+        with self.assertLogs("masthead.pagecache.store", "WARNING") as logs:
+            for _ in range(2):
+                response = self.get(self.free.url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["X-Page-Cache"], "MISS")
+        self.assertIn("unreachable", logs.output[0])
+        health = self.get("/healthz")
+        self.assertEqual(health.status_code, 200)
+        self.assertEqual(health.json()["page_cache"], "unreachable")
