@@ -35,3 +35,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
             Site.objects.create(
                 hostname="localhost", port=80, root_page=welcome, is_default_site=True
             )
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, with the page cache in front as masthead/wsgi.py puts it:
+    browser and edge tests read shared copies, and reader.js fills in the reader's own part."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from masthead.pagecache.wsgi import PageCacheApplication
+
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
+    static_handler = server.thread.static_handler
+    server.thread.static_handler = lambda application: PageCacheApplication(
+        static_handler(application)
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache(request):
+    """A test on the live server starts with no stored page: the database under it is new."""
+    if "live_server" in request.fixturenames:
+        from django.core.cache import caches
+
+        caches["pages"].clear()

@@ -26,10 +26,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = VAR_DIR / "test.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
-# Parallel test workers (pytest-xdist) share one Redis: each keeps its own keys.
-if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+# Parallel test workers (pytest-xdist) each take their own Redis database, counting down
+# from REDIS_URL's: a test's cache.clear() empties its whole database (FLUSHDB).
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    if not _db.isdigit():  # no database number in the address: database 0
+        _base, _db = os.environ["REDIS_URL"].rstrip("/"), "0"
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    _url = f"{_base}/{(int(_db or 0) - _worker) % 16}"
     for _cache in CACHES.values():
         if "redis" in _cache["BACKEND"].lower():
-            _cache["KEY_PREFIX"] = (
-                f"{_cache.get('KEY_PREFIX', '')}-{os.environ['PYTEST_XDIST_WORKER']}"
-            )
+            _cache["LOCATION"] = _url

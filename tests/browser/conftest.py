@@ -20,32 +20,6 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server, with the page cache in front as masthead/wsgi.py puts it:
-    the browser tests read shared copies and reader.js fills in the reader's own part."""
-    from pytest_django.live_server_helper import LiveServer
-
-    from masthead.pagecache.wsgi import PageCacheApplication
-
-    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
-    static_handler = server.thread.static_handler
-    server.thread.static_handler = lambda application: PageCacheApplication(
-        static_handler(application)
-    )
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _empty_page_cache():
-    """Each test starts with no stored page: the database under them is new."""
-    from django.core.cache import caches
-
-    caches["pages"].clear()
-
-
-@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
