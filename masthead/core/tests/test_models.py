@@ -52,7 +52,7 @@ def test_ensure_admin_creates_once_and_honours_the_environment(monkeypatch, sett
 def test_health_reports_database_and_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok", "page_cache": "ok"}
 
 
 def test_favicon_address_leads_to_the_icon(client):
