@@ -51,7 +51,14 @@ def _article_access(request, article) -> dict:
     policy = paywall_settings(request)
     decision = decide(Reader.from_request(request), article, policy=policy, count_meter=True)
     _preview, gated = visible_blocks(article, decision, policy.preview_paragraphs)
-    context = {"request": request, "page": article, "article": article, "decision": decision}
+    # The paywall's sign-in and register links return the reader to the article, not here.
+    context = {
+        "request": request,
+        "page": article,
+        "article": article,
+        "decision": decision,
+        "return_to": article.get_url(request),
+    }
     return {
         "full_text": decision.full_text,
         "gated_html": render_to_string("pagecache/gated.html", {**context, "blocks": gated}),

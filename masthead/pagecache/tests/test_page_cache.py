@@ -40,6 +40,10 @@ def clear_caches():
         caches[alias].clear()
 
 
+def clear_caches_but_fragments():
+    caches["pages"].clear()
+
+
 class CachedLeakTests(LeakTests):
     """Every channel of the paywall's leak test again, with the page cache in front and
     every reader carrying the class cookie the site gives them."""
@@ -138,6 +142,19 @@ class HitsAndHeaders(PageCacheTestCase):
         self.assertEqual(second["X-Page-Cache"], "HIT")
         self.assertEqual(len(queries), 0)
         self.assertEqual(second.content, first.content)
+
+    def test_a_render_for_a_class_asks_no_session_or_account_query(self):
+        self.get(self.free.url)  # the chrome's fragment cache, as any render after the first
+        for entitlement in ("anonymous", "subscriber"):
+            if entitlement != "anonymous":
+                self.client.cookies[CLASS_COOKIE] = sign_class(entitlement)
+            clear_caches_but_fragments()
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.get(self.free.url)["X-Page-Cache"], "MISS")
+            sql = " ".join(query["sql"] for query in queries)
+            self.assertNotIn("django_session", sql)
+            self.assertNotIn("accounts_user", sql)
+            self.assertLessEqual(len(queries), 14, sql)
 
     def test_shared_headers_and_conditional_answers(self):
         response = self.get(self.free.url)
@@ -247,6 +264,23 @@ class ClassesNeverMix(PageCacheTestCase):
         self.assertTrue(state["csrf_token"])
         self.assertTrue(state["comment_token"])
         self.assertIn("no-store", self.get("/reader/state/")["Cache-Control"])
+
+
+class ReaderState(PageCacheTestCase):
+    def test_the_readers_paywall_sends_them_back_to_the_article(self):
+        state = self.get(f"/reader/state/?article={self.premium.pk}&paywall=1").json()
+        self.assertFalse(state["article"]["full_text"])
+        self.assertNotIn(SUBSCRIBERS_CANARY, state["article"]["gated_html"])
+        html = state["article"]["paywall_html"]
+        self.assertIn(f"/accounts/signup/?next={self.premium.url}", html.replace("%2F", "/"))
+        self.assertNotIn("reader/state", html)
+
+    def test_bad_article_values_are_ignored(self):
+        for value in ("", "abc", "-1", "999999", "1 OR 1=1"):
+            with self.subTest(value=value):
+                response = self.get("/reader/state/", data={"article": value, "paywall": "1"})
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn("article", response.json())
 
 
 class ReadersChangeClassAtOnce(PageCacheTestCase):

@@ -35,6 +35,27 @@
     return true;
   }
 
+  // A form sent before the reader's tokens arrive waits for them, then goes.
+  var tokensArrived;
+  var tokens = new Promise(function (resolve) {
+    tokensArrived = resolve;
+  });
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (postForms.indexOf(form) === -1) return;
+      var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (input && input.value) return;
+      event.preventDefault();
+      tokens.then(function () {
+        if (form.requestSubmit) form.requestSubmit(event.submitter || undefined);
+        else form.submit();
+      });
+    },
+    true
+  );
+
   fetch(stateUrl + "?" + params.toString(), {
     credentials: "same-origin",
     headers: { Accept: "application/json" },
@@ -58,6 +79,7 @@
         }
         input.value = state.csrf_token;
       });
+      tokensArrived();
       if (commentForm && state.comment_token) {
         var token = commentForm.querySelector("input[name=token]");
         if (token) token.value = state.comment_token;
@@ -81,6 +103,8 @@
       }
     })
     .catch(function () {
-      // The page stays as the class sees it: readable, with the paywall's generic offer.
+      // The page stays as the class sees it: readable, with the paywall's generic offer;
+      // a waiting form goes anyway, and the server explains a refusal.
+      tokensArrived();
     });
 })();
