@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist: one test process per core (TEST_WORKERS=0 runs them in this process).
+TEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
 .PHONY: run test test-browser lint format check-migrations install lock demo admin screenshots bench clean
@@ -22,7 +24,7 @@ run: install
 test: install
 	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: install
 	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) -m pytest tests/browser $(PYTEST_ARGS)
