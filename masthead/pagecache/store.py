@@ -6,6 +6,11 @@ keys was purged after its render began. So a purge needs no list of pages, works
 same on every cache backend, and an edit published while a page was rendering can never
 be hidden behind that older render.
 
+Each worker process also keeps its most asked-for pages in memory, with the purge
+generation (a counter every purge increments) at which it last checked them: while the
+generation has not moved, a hit costs one small read of the shared cache instead of the
+page and all its keys. The moment anything is purged anywhere, every worker checks again.
+
 Every call is guarded: if the cache is down, the site serves every page uncached, logs a
 warning (at most once a minute) and reports it in /healthz, and tries again a little later.
 """
@@ -13,6 +18,7 @@ warning (at most once a minute) and reports it in /healthz, and tries again a li
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,6 +29,8 @@ logger = logging.getLogger(__name__)
 ALIAS = "pages"
 RETRY_AFTER_SECONDS = 5  # after a failure, skip the cache this long before trying again
 WARN_EVERY_SECONDS = 60
+LOCAL_PAGES = 300  # per worker process: about 10 MB of the most asked-for pages
+GENERATION_KEY = "purge-generation"
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class PageStore:
         self.down_until = 0.0
         self.last_warning = 0.0
         self.last_error: str | None = None
+        self.local: OrderedDict[str, tuple[StoredPage, int]] = OrderedDict()
 
     @property
     def cache(self):
@@ -90,16 +99,45 @@ class PageStore:
         if not self.available():
             return None
         try:
+            generation = self._generation()
+            remembered = self.local.get(key)
+            # Generation 0: the counter is missing (never purged, or the cache was emptied or
+            # restarted and lost its purges): nothing remembered can be trusted then.
+            if remembered is not None and generation and remembered[1] == generation:
+                page = remembered[0]
+                if page.rendered_at + settings.PAGE_CACHE["TTL"] > time.time():
+                    self.local.move_to_end(key)
+                    return page
             page = self.cache.get(key)
             if page is None:
+                self.local.pop(key, None)
                 return None
             purged = self.cache.get_many([self.key_name(k) for k in page.keys])
         except Exception as error:  # noqa: BLE001
             self._failed(error)
             return None
         if purged and max(purged.values()) >= page.rendered_at:
+            self.local.pop(key, None)
             return None
+        if generation:
+            self._remember(key, page, generation)
         return page
+
+    def _generation(self) -> int:
+        """The purge generation: read on every hit, so read it as cheaply as the cache allows."""
+        cache = self.cache
+        client = getattr(getattr(cache, "client", None), "get_client", None)
+        if client is None:
+            return int(cache.get(GENERATION_KEY, 0))
+        # django-redis keeps an incremented number as a plain integer; its own get() costs
+        # several times a bare GET (key building, unpickling), and this runs on every hit.
+        return int(client(write=False).get(cache.make_key(GENERATION_KEY)) or 0)
+
+    def _remember(self, key: str, page: StoredPage, generation: int) -> None:
+        self.local[key] = (page, generation)
+        self.local.move_to_end(key)
+        while len(self.local) > LOCAL_PAGES:
+            self.local.popitem(last=False)
 
     def put(self, key: str, page: StoredPage) -> None:
         if not self.available():
@@ -118,10 +156,17 @@ class PageStore:
                 # Longer than any page lives, so a purge is never forgotten before its pages.
                 timeout=settings.PAGE_CACHE["TTL"] * 2 + 60,
             )
+            # After the keys: a worker that sees the new generation finds them purged.
+            # Started from the clock, so a counter lost and started again never repeats a
+            # generation some worker remembers.
+            self.cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+            self.cache.incr(GENERATION_KEY)
         except Exception as error:  # noqa: BLE001
             self._failed(error)
+        self.local.clear()
 
     def clear(self) -> None:
+        self.local.clear()
         try:
             self.cache.clear()
         except Exception as error:  # noqa: BLE001

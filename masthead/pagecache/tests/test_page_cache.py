@@ -40,10 +40,6 @@ def clear_caches():
         caches[alias].clear()
 
 
-def clear_caches_but_fragments():
-    caches["pages"].clear()
-
-
 class CachedLeakTests(LeakTests):
     """Every channel of the paywall's leak test again, with the page cache in front and
     every reader carrying the class cookie the site gives them."""
@@ -148,13 +144,16 @@ class HitsAndHeaders(PageCacheTestCase):
         for entitlement in ("anonymous", "subscriber"):
             if entitlement != "anonymous":
                 self.client.cookies[CLASS_COOKIE] = sign_class(entitlement)
-            clear_caches_but_fragments()
+            store.purge([f"page-{self.free.pk}"])  # the copy goes, the chrome's fragments stay
             with CaptureQueriesContext(connection) as queries:
                 self.assertEqual(self.get(self.free.url)["X-Page-Cache"], "MISS")
-            sql = " ".join(query["sql"] for query in queries)
-            self.assertNotIn("django_session", sql)
-            self.assertNotIn("accounts_user", sql)
-            self.assertLessEqual(len(queries), 14, sql)
+            personal = [
+                query["sql"][:80]
+                for query in queries
+                if "django_session" in query["sql"] or "accounts_user" in query["sql"]
+            ]
+            self.assertEqual(personal, [])
+            self.assertLessEqual(len(queries), 14, [query["sql"][:80] for query in queries])
 
     def test_shared_headers_and_conditional_answers(self):
         response = self.get(self.free.url)
