@@ -29,6 +29,12 @@ class CachedHandler:
         if entitlement is None:
             response["X-Page-Cache"] = "BYPASS"
             return response
+        shared = dict(wsgi.shared_headers(environ, list(response.items())))
+        for name in ("Vary", "Last-Modified"):
+            if name in shared:
+                response[name] = shared[name]
+            elif response.has_header(name):
+                del response[name]
         headers = list(response.items())
         headers += [("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()]
         body = b"".join(response.streaming_content) if response.streaming else response.content

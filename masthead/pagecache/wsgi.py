@@ -17,6 +17,7 @@ costs one or two cache reads.
 import time
 
 from django.conf import settings
+from django.utils.http import http_date, parse_http_date_safe
 
 from .rules import entitlement_for
 from .store import StoredPage, store
@@ -27,7 +28,15 @@ RENDERED_AT_ENVIRON_KEY = "masthead.page_cache.rendered_at"
 STATUS_TEXT = {200: "200 OK", 304: "304 Not Modified"}
 # Headers a 304 repeats (RFC 9110 15.4.5); the body and its length are left out.
 NOT_MODIFIED_HEADERS = frozenset(
-    {"cache-control", "content-location", "etag", "expires", "vary", "surrogate-key"}
+    {
+        "cache-control",
+        "content-location",
+        "etag",
+        "expires",
+        "vary",
+        "surrogate-key",
+        "last-modified",
+    }
 )
 
 
@@ -47,7 +56,12 @@ def hit_response(environ, page: StoredPage) -> tuple[str, list[tuple[str, str]],
     """Status, headers and body for a stored copy, honouring If-None-Match."""
     age = str(max(0, int(time.time() - page.rendered_at)))
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and (if_none_match.strip() == "*" or page.etag in _etags(if_none_match)):
+    if if_none_match:
+        not_modified = if_none_match.strip() == "*" or page.etag in _etags(if_none_match)
+    else:  # If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3)
+        since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
+        not_modified = since is not None and int(page.rendered_at) <= since
+    if not_modified:
         headers = [(k, v) for k, v in page.headers if k.lower() in NOT_MODIFIED_HEADERS]
         return STATUS_TEXT[304], [*headers, ("Age", age), ("X-Page-Cache", "HIT")], b""
     headers = [*page.headers, ("Age", age), ("X-Page-Cache", "HIT")]
@@ -57,6 +71,28 @@ def hit_response(environ, page: StoredPage) -> tuple[str, list[tuple[str, str]],
 
 def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
+def shared_vary(value: str) -> str:
+    """A shared copy varies by the class cookie only: the edition is in the path, so the
+    `Accept-Language` Django's locale middleware adds to un-prefixed addresses goes."""
+    return ", ".join(v.strip() for v in value.split(",") if v.strip().lower() != "accept-language")
+
+
+def shared_headers(environ, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a copy Django marked shareable: Vary by the class cookie only, and a
+    Last-Modified (when its render began) for caches that revalidate by date."""
+    names = {name.lower() for name, _value in headers}
+    if "surrogate-key" not in names:
+        return headers
+    fixed = [
+        (name, shared_vary(value) if name.lower() == "vary" else value)
+        for name, value in headers
+        if name.lower() != "vary" or shared_vary(value)
+    ]
+    if "last-modified" not in names and RENDERED_AT_ENVIRON_KEY in environ:
+        fixed.append(("Last-Modified", http_date(environ[RENDERED_AT_ENVIRON_KEY])))
+    return fixed
 
 
 def offer(environ, status: int, headers, body: bytes) -> bool:
@@ -113,7 +149,9 @@ class PageCacheApplication:
             if hasattr(result, "close"):
                 result.close()
         status = captured["status"]
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "x-page-cache"]
+        headers = shared_headers(
+            environ, [(k, v) for k, v in captured["headers"] if k.lower() != "x-page-cache"]
+        )
         offer(environ, int(status.split(" ", 1)[0]), headers, body)
         start_response(status, [*headers, ("X-Page-Cache", "MISS")])
         return [body]

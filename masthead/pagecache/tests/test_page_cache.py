@@ -160,7 +160,8 @@ class HitsAndHeaders(PageCacheTestCase):
         cache_control = response["Cache-Control"]
         for part in ("public", "max-age=0", "s-maxage=300", "stale-while-revalidate=60"):
             self.assertIn(part, cache_control)
-        self.assertIn("Cookie", response["Vary"])
+        self.assertEqual(response["Vary"], "Cookie")  # the class cookie; not the language
+        self.assertTrue(response["Last-Modified"])
         surrogate = response["Surrogate-Key"].split()
         for key in (f"page-{self.free.pk}", f"page-{self.paper.economy.pk}", "chrome-en", "site"):
             # (the section's key: the article names its section)
@@ -170,6 +171,10 @@ class HitsAndHeaders(PageCacheTestCase):
         self.assertEqual(not_modified["X-Page-Cache"], "HIT")
         self.assertEqual(not_modified.content, b"")
         self.assertEqual(self.get(self.free.url, HTTP_IF_NONE_MATCH='"other"').status_code, 200)
+        since = response["Last-Modified"]
+        self.assertEqual(self.get(self.free.url, HTTP_IF_MODIFIED_SINCE=since).status_code, 304)
+        older = "Mon, 01 Jan 2024 00:00:00 GMT"
+        self.assertEqual(self.get(self.free.url, HTTP_IF_MODIFIED_SINCE=older).status_code, 200)
         head = self.client.head(self.free.url)
         self.assertEqual((head.status_code, head.content), (200, b""))
 
