@@ -23,4 +23,10 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from wagtail.signals import page_published, post_page_move
+
+        from . import signal_handlers
+
         post_migrate.connect(analyse_sqlite, sender=self)
+        page_published.connect(signal_handlers.article_published)
+        post_page_move.connect(signal_handlers.page_moved)

@@ -1,7 +1,8 @@
 """Search the paper's articles: the one entry point for the results page and live search.
 
 Wagtail's search backend (the database's full-text search by default) finds and scores
-articles; this module decides what the reader typed, how the found articles are ordered
+articles, except on PostgreSQL, where this module reads its own search table (`entries`);
+this module decides what the reader typed, how the found articles are ordered
 (headline matches first, then relevance, recency breaking ties), and what text a snippet
 may quote (only what the paywall's decision lets the reader read).
 """
@@ -12,13 +13,15 @@ import functools
 import html
 import logging
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import Lexeme, SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import DatabaseError
-from django.db.models import Q, TextField
+from django.db import DatabaseError, models
+from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
@@ -34,6 +37,8 @@ from masthead.content.querysets import CARD_RENDITIONS, attach_sections
 from masthead.images.models import Rendition
 from masthead.subscriptions.access import Reader, decide, paywall_settings, visible_blocks
 
+from . import entries
+from .models import ArticleSearchEntry
 from .normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -190,15 +195,29 @@ def _year_start(year: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(year, 1, 1))
 
 
+def _searchable(condition: Q | None = None):
+    """Live articles under `condition`, as a queryset the search can read: PostgreSQL's own
+    search table where it is in use (see `entries`), else the articles for Wagtail's
+    backend. Both name the article's edition, tree path, publication time and id alike."""
+    if entries.in_use():
+        return ArticleSearchEntry.objects.filter(condition or Q())
+    return ArticlePage.objects.live().filter(condition or Q())
+
+
+def _own_table(articles) -> bool:
+    return articles.model is ArticleSearchEntry
+
+
 def _filtered_articles(filters: SearchFilters, locale: Locale, *, both_editions=False):
-    """Live articles of the edition (or of both) under the filters, as a queryset the backend
-    can search.
+    """Live articles of the edition (or of both) under the filters, as a queryset the search
+    can read (`_searchable`).
 
     Only fields listed as FilterFields on ArticlePage are used, so every backend (database
-    or Elasticsearch) can apply them. In both editions a section means that section and its
-    translations (each with its sub-sections), an author any translation of that author.
+    or Elasticsearch) can apply them; PostgreSQL's search table holds the same fields. In
+    both editions a section means that section and its translations (each with its
+    sub-sections), an author any translation of that author.
     """
-    articles = ArticlePage.objects.live()
+    articles = _searchable()
     if not both_editions:
         articles = articles.filter(locale_id=locale.pk)
     if filters.section is not None:
@@ -229,7 +248,8 @@ def _filtered_articles(filters: SearchFilters, locale: Locale, *, both_editions=
         if not both_editions:
             written = written.filter(locale_id=locale.pk)
         article_ids = list(written.values_list("pk", flat=True))
-        articles = articles.filter(id__in=article_ids)
+        key = "pk__in" if _own_table(articles) else "id__in"  # an ArticlePage's pk is page_ptr
+        articles = articles.filter(**{key: article_ids})
     if filters.year_from is not None:
         articles = articles.filter(first_published_at__gte=_year_start(filters.year_from))
     if filters.year_to is not None:
@@ -327,8 +347,44 @@ def _scores_cheaply(matches: int) -> bool:
     return True
 
 
+# PostgreSQL's search table ------------------------------------------------------------------
+
+# ts_rank_cd's weights for D, C, B, A: the body (C) counts a fifth of the headline (A), the
+# standfirst, bylines, tags and section (B) twice the body.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# What is read of a row to rank it: never its text vectors, which PostgreSQL would unpack.
+_ENTRY_FIELDS = ("pk", "headline", "first_published_at")
+
+
+def _tsquery(query: ParsedQuery, config: str, *, last_is_prefix: bool = False) -> SearchQuery:
+    """The query as Wagtail's PostgreSQL backend writes it: every word (stemmed by `config`,
+    so stop words drop out) and every phrase; the last word a prefix while typing."""
+    parts = []
+    if query.words:
+        *first, last = query.words
+        lexemes = [Lexeme(word) for word in first] + [Lexeme(last, prefix=last_is_prefix)]
+        parts.append(
+            SearchQuery(functools.reduce(operator.and_, lexemes), search_type="raw", config=config)
+        )
+    parts += [SearchQuery(" ".join(p), search_type="phrase", config=config) for p in query.phrases]
+    return functools.reduce(operator.and_, parts)
+
+
+def _matching(articles, query: ParsedQuery):
+    """The rows of PostgreSQL's search table whose text holds the query."""
+    return articles.filter(document=_tsquery(query, entries.CONFIG)).only(*_ENTRY_FIELDS)
+
+
+def _prefix_matching(articles, query: ParsedQuery):
+    """The rows whose headline holds the query, its last word as a prefix."""
+    prefixes = _tsquery(query, entries.PREFIX_CONFIG, last_is_prefix=True)
+    return articles.filter(headline_words=prefixes).only(*_ENTRY_FIELDS)
+
+
 def _search(articles, query: ParsedQuery):
     """Every match, newest first (the backend does not score them)."""
+    if _own_table(articles):
+        return _matching(articles, query).order_by("-first_published_at", "-pk")
     return (
         articles.only(*_RANKING_FIELDS)
         .order_by("-first_published_at", "-id")
@@ -347,7 +403,9 @@ def _count(articles, query: ParsedQuery) -> tuple[int, bool]:
 
 def _capped_count(found) -> tuple[int, bool]:
     """Count a search's matches no further than COUNT_CAP; and whether it stopped there."""
-    if _backend_name() == "SQLiteSearchBackend":
+    if isinstance(found, models.QuerySet):  # PostgreSQL's search table
+        counted = found.order_by()[: COUNT_CAP + 1].count()
+    elif _backend_name() == "SQLiteSearchBackend":
         counted = found.get_queryset().order_by()[: COUNT_CAP + 1].count()
     else:
         counted = found[: COUNT_CAP + 1].count()
@@ -379,6 +437,10 @@ def _newest(articles, query: ParsedQuery, start: int, stop: int, matches: int) -
     """The matches in [start, stop) newest first; `matches` is how many there are (or at
     least)."""
     found = _search(articles, query)
+    if _own_table(articles):
+        if matches < DENSE_MATCHES:
+            found = _matches_first(found)
+        return list(found[start:stop])
     backend = _backend_name()
     if matches >= DENSE_MATCHES and backend == "SQLiteSearchBackend":
         walking = _walking_newest(found.get_queryset())
@@ -406,6 +468,18 @@ def _matches_first(queryset):
 def _candidates(articles, query: ParsedQuery, start: int, stop: int, matches: int) -> list:
     """The backend's best matches in [start, stop): by its score where that is cheap,
     else newest first."""
+    if _own_table(articles):
+        if matches > SCORED_MATCHES:
+            return _newest(articles, query, start, stop, matches)
+        score = SearchRank(
+            F("document"), _tsquery(query, entries.CONFIG), weights=RANK_WEIGHTS, cover_density=True
+        )
+        ranked = (
+            _matching(articles, query)
+            .annotate(_score=score)
+            .order_by("-_score", "-first_published_at", "-pk")
+        )
+        return list(ranked[start:stop])
     if _scores_cheaply(matches):
         results = (
             articles.only(*_RANKING_FIELDS)
@@ -419,6 +493,8 @@ def _candidates(articles, query: ParsedQuery, start: int, stop: int, matches: in
 def _headline_prefixes(articles, query: ParsedQuery):
     """Articles whose headline has words starting with each query word, newest first (the
     autocomplete index holds headlines only, and matches prefixes)."""
+    if _own_table(articles):
+        return _prefix_matching(articles, query).order_by("-first_published_at", "-pk")
     return (
         articles.only(*_RANKING_FIELDS)
         .order_by("-first_published_at", "-id")
@@ -832,7 +908,7 @@ def live_search(
         locale = _locale(language or get_language_or_none())
         if not query or locale is None:
             return []
-        articles = ArticlePage.objects.live().filter(locale_id=locale.pk)
+        articles = _searchable(Q(locale_id=locale.pk))
         found = _headline_candidates(articles, query, LIVE_CANDIDATES)
         if len(found) < limit:
             seen = {a.pk for a in found}

@@ -525,6 +525,9 @@ class BadInputTests(SearchTestCase):
                 with (
                     mock.patch.object(backend, "search", side_effect=error),
                     mock.patch.object(backend, "autocomplete", side_effect=error),
+                    # PostgreSQL's search table is read without the backend.
+                    mock.patch.object(services, "_matching", side_effect=error),
+                    mock.patch.object(services, "_prefix_matching", side_effect=error),
                     self.assertLogs("masthead.search.services", "WARNING"),
                 ):
                     results = search_articles(
