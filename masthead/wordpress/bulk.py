@@ -15,8 +15,9 @@ builds the same pages both ways and compares them field by field):
 - one Revision per page, with the content `save_revision` would have stored, set as the
   latest revision (and the live revision of a page published now);
 - the log entries ("wagtail.create", then "wagtail.publish" or "wagtail.publish.schedule");
-- the search index entries (through the search backends' own `add_bulk`) and the
-  reference index rows;
+- the search index entries (through the search backends' own `add_bulk`; for SQLite's
+  backend the same entries written in one pass and one statement) and the reference
+  index rows;
 - the `page_published` and `published` signals for each page that went live.
 
 What it does not do, as the three calls do not either for a new page: workflows, page
@@ -49,6 +50,12 @@ from wagtail.search.backends import get_search_backends
 from wagtail.search.index import class_is_indexed
 from wagtail.signals import page_published, published
 from wagtail.utils.timestamps import ensure_utc
+
+from masthead.content.models import ArticlePage
+from masthead.pagecache.purge import batched as purge_batched
+from masthead.search.entries import in_use as search_entries_in_use
+from masthead.search.entries import update_entries as update_search_entries
+from masthead.search.signal_handlers import written_in_bulk as search_rows_in_bulk
 
 # Pages whose search indexing waits for the end of a deferred_search_index() block.
 _waiting_for_index: ContextVar[list | None] = ContextVar("bulk_waiting_for_index", default=None)
@@ -107,10 +114,21 @@ def add_pages(
                 _forget_pending_children(page)
         else:
             waiting.extend(pages)
-        for page, revision in zip(pages, revisions, strict=True):
-            if page.live:
-                page_published.send(sender=page.specific_class, instance=page, revision=revision)
-                published.send(sender=type(page), instance=page, revision=revision)
+        # The page cache purges once for the whole batch, and PostgreSQL's search rows
+        # are written in one go, not once per page.
+        with purge_batched(), search_rows_in_bulk():
+            for page, revision in zip(pages, revisions, strict=True):
+                if page.live:
+                    page_published.send(
+                        sender=page.specific_class, instance=page, revision=revision
+                    )
+                    published.send(sender=type(page), instance=page, revision=revision)
+        articles = [page.pk for page in pages if page.live and isinstance(page, ArticlePage)]
+        if articles and search_entries_in_use(using):
+            update_search_entries(
+                ArticlePage.objects.using(using).filter(pk__in=articles).prefetch_related("tags"),
+                using=using,
+            )
     return pages
 
 
@@ -462,6 +480,15 @@ def _content_types(using: str):
     return content_type_id
 
 
+def insert_rows(model, names: list[str], rows: list[tuple], using: str | None = None) -> None:
+    """Insert plain rows into a plain model's table, each value prepared by its field.
+
+    For rows an importer writes by the ten thousand and never reads back by id; the
+    caller gives every column save() would write (auto_now ones included).
+    """
+    _insert_rows(model, names, rows, using or router.db_for_write(model))
+
+
 def _insert_objects(model, fields: list, objs: list, using: str) -> None:
     """Insert the objects' rows as save() would write them, without reading ids back."""
     rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objs]
@@ -514,11 +541,78 @@ def _index_for_search(pages: list[Page]) -> None:
                 page.__dict__[name] = _once(getattr(page, name))
         try:
             for backend in get_search_backends(with_auto_update=True):
-                backend.add_bulk(model, group)
+                index = backend.get_index_for_model(model)
+                if _is_sqlite_index(index):
+                    _add_to_sqlite_index(index, model, group)
+                else:
+                    backend.add_bulk(model, group)
         finally:
             for page in group:
                 for name in methods:
                     page.__dict__.pop(name, None)
+
+
+def _is_sqlite_index(index) -> bool:
+    if index.__class__.__name__ != "SQLiteIndex":
+        return False
+    # Imported only here: the module reads SQLite's FTS model, which other databases lack.
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
+
+    return isinstance(index, SQLiteIndex)
+
+
+def _add_to_sqlite_index(index, model, pages: list[Page]) -> None:
+    """Write the entries SQLiteIndex.add_items would write, in one pass and one statement.
+
+    add_items walks every search field three times (once each for the title, body and
+    autocomplete columns) and inserts through Django's bulk_create; here each field is
+    read once and the rows go in as one executemany. The columns hold the same text in
+    the same order; the FTS table is filled by the index table's own insert trigger. A
+    page that already has an entry (none should: the pages are new) goes through
+    add_items, which updates it.
+    """
+    from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
+    from modelsearch.index import AutocompleteField, SearchField
+
+    search_fields = model.get_search_fields()
+    if not search_fields:
+        return
+    content_type = ContentType.objects.get_for_model(model).pk
+    using = index.write_connection.alias
+    ids = [str(page.pk) for page in pages]
+    indexed = set()
+    for start in range(0, len(ids), INSERT_BATCH):
+        indexed.update(
+            index.entries.using(using)
+            .filter(content_type_id=content_type, object_id__in=ids[start : start + INSERT_BATCH])
+            .values_list("object_id", flat=True)
+        )
+    if indexed:
+        index.add_items(model, [page for page in pages if str(page.pk) in indexed])
+    rows = []
+    for page in pages:
+        if str(page.pk) in indexed:
+            continue
+        indexer = ObjectIndexer(page, index.backend)
+        title, body, autocomplete = [], [], []
+        for search_field in search_fields:
+            for field, value in indexer.prepare_field(page, search_field):
+                if isinstance(field, SearchField):
+                    (title if field.field_name == "title" else body).append(value)
+                elif isinstance(field, AutocompleteField):
+                    autocomplete.append(value)
+        rows.append(
+            (content_type, str(page.pk), " ".join(title), " ".join(autocomplete))
+            + (" ".join(body), 1.0)  # 1.0: the norm add_items' refresh looks for
+        )
+    entry_model = index.entries.model
+    _insert_rows(
+        entry_model,
+        ["content_type", "object_id", "title", "autocomplete", "body", "title_norm"],
+        rows,
+        using,
+    )
+    index._refresh_title_norms()
 
 
 def _computed_search_fields(model) -> set[str]:

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.core.validators import URLValidator
-from django.db import reset_queries, transaction
+from django.db import connections, reset_queries, router, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -51,9 +51,11 @@ from masthead.content.models import (
     SectionPage,
     StandardPage,
 )
+from masthead.pagecache.purge import batched as purge_batched
 
-from .bulk import add_pages, deferred_search_index
+from .bulk import add_pages, deferred_search_index, insert_rows
 from .models import ImportRun, WordPressObject
+from .pipeline import WORKER_MIN_POSTS, ImageLookup, Prepared, prepared_records
 from .readers import free_username
 from .records import Author, Channel, Comment, Item, Term
 
@@ -86,6 +88,7 @@ EDITED_HERE = gettext_noop("edited here, left alone")
 
 
 REFUSED = Path("/dev/null/refused")  # _media_file's answer for a path outside --media-dir
+UNKNOWN_IMAGE = object()  # known_image's answer when only the media folder can tell
 
 
 class _DryRunDone(Exception):
@@ -164,6 +167,21 @@ def _exported_fields(value):
     return str(value)
 
 
+def known_image(
+    attachment_id: int | None, src: str, by_id: dict[int, int], by_path: dict[str, int]
+):
+    """Return the image pk the lookups give a picture, None for no address, else UNKNOWN."""
+    if attachment_id and attachment_id in by_id:
+        return by_id[attachment_id]
+    if not src:
+        return None
+    relative = upload_path(src)
+    for candidate in (relative, RESIZED.sub("", relative)):
+        if candidate in by_path:
+            return by_path[candidate]
+    return UNKNOWN_IMAGE
+
+
 def plain_text(markup: str) -> str:
     """Return the readable text of a bit of WordPress HTML: no tags, entities decoded."""
     return html.unescape(nh3.clean(markup or "", tags=set())).strip()
@@ -221,7 +239,7 @@ def page_slug(wanted: str, fallback: str) -> str:
 class Known:
     """A mapping row as the run keeps it in memory: small, for a few hundred thousand."""
 
-    pk: int | None  # None until the batch's end inserts it
+    written: bool  # False until the batch's end inserts it
     object_id: int
     checksum: str
     imported_at: datetime.datetime | None = None  # when the import last wrote the object
@@ -251,6 +269,7 @@ class WordPressImporter:
         batch_size: int = 500,
         dry_run: bool = False,
         progress: Callable[[int], None] | None = None,
+        worker: bool = True,
     ):
         self.locale_code = locale
         self.media_dir = Path(media_dir) if media_dir else None
@@ -258,6 +277,9 @@ class WordPressImporter:
         self.batch_size = max(1, batch_size)
         self.dry_run = dry_run
         self.progress = progress or (lambda done: None)
+        self.worker = worker
+        self.worker_min_posts = WORKER_MIN_POSTS
+        self.prepared: dict[int, Prepared] = {}  # id(post record) → the worker's work
         self.report = Report()
         self.source = ""
         self.run_row: ImportRun | None = None
@@ -282,8 +304,9 @@ class WordPressImporter:
         self.stored_files: list[tuple] = []  # (storage, name) the current batch wrote
         self.pending_articles: list[PendingArticle] = []
         # Rows written once per batch rather than once per post.
-        self.new_mappings: list[WordPressObject] = []
-        self.new_redirects: list[Redirect] = []
+        # (kind, WordPress id) → [content type, object id, digest]
+        self.new_mappings: dict[tuple[str, str], list] = {}
+        self.new_redirects: dict[str, tuple[int, str]] = {}  # old path → (page, route)
         self.new_comments: list[tuple[Comment, ReaderComment, str]] = []  # with the post title
         self.pending_pages: list[Item] = []
         self.attachment_redirects: list[tuple[str, int]] = []  # (old path, parent post id)
@@ -295,21 +318,24 @@ class WordPressImporter:
         """Import the export at `path` (checked already: `summary` is check_wxr's)."""
         from .wxr import read_wxr
 
+        own_reader = records is None
         records = records or read_wxr(path)
         if not self.dry_run:
-            self._import(path, summary, records, read_wxr)
+            self._import(path, summary, records, read_wxr, own_reader=own_reader)
             return self.report
         # Around everything; leaving by an exception rolls the transaction back and skips
         # the deferred indexing, so not even an external search index hears of the pages.
         try:
-            with transaction.atomic(), deferred_search_index():
-                self._import(path, summary, records, read_wxr)
+            with purge_batched(), transaction.atomic(), deferred_search_index():
+                self._import(path, summary, records, read_wxr, own_reader=own_reader)
                 raise _DryRunDone
         except _DryRunDone:
             pass
         return self.report
 
-    def _import(self, path: Path, summary, records: Iterable, read_again) -> None:
+    def _import(
+        self, path: Path, summary, records: Iterable, read_again, *, own_reader: bool = False
+    ) -> None:
         records = iter(records)
         channel = next(records)
         if not isinstance(channel, Channel):
@@ -329,16 +355,25 @@ class WordPressImporter:
             )
             for batch in itertools.batched(attachments, self.batch_size):
                 self._write_batch(list(batch), 0, write=self._attachment)
+        posts = summary.post_types.get("post", 0) if summary is not None else 0
+        if own_reader and self.worker and posts >= self.worker_min_posts:
+            # The rest of the file comes from the worker, posts converted (pipeline.py).
+            records.close()
+            records = self._prepared(path)
         done = 0
         batch: list = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= self.batch_size:
-                done = self._write_batch(batch, done)
-                batch = []
-        done = self._write_batch(batch, done)
         try:
-            with transaction.atomic(), deferred_search_index():
+            for record in records:
+                batch.append(record)
+                if len(batch) >= self.batch_size:
+                    done = self._write_batch(batch, done)
+                    batch = []
+            done = self._write_batch(batch, done)
+        finally:
+            if own_reader:
+                records.close()  # a failed batch stops the worker too
+        try:
+            with purge_batched(), transaction.atomic(), deferred_search_index():
                 self._finish()
         except Exception:
             self._delete_stored_files()
@@ -346,13 +381,33 @@ class WordPressImporter:
         self.stored_files = []
         self._save_run(done, finished=True)
 
+    def _prepared(self, path: Path):
+        """Yield the worker's records, keeping each post's Prepared for _article."""
+        lookup = ImageLookup(
+            by_id=self.images_by_id,
+            by_path=self.images_by_path,
+            attachments_of=self.attachments_of,
+            media_dir=self.media_dir is not None,
+        )
+        for record, prepared in prepared_records(path, lookup):
+            if prepared is not None:
+                # By the record's identity: an export may hold the same post id twice.
+                self.prepared[id(record)] = prepared
+            yield record
+
     def _write_batch(self, batch: list, done: int, write: Callable | None = None) -> int:
         """Write a batch in one transaction; a failure keeps nothing of it and stops the run."""
         if not batch:
             return done
         try:
+            return self._write_batch_of(batch, done, write)
+        finally:
+            self.prepared.clear()  # the batch's records go; their ids may be reused
+
+    def _write_batch_of(self, batch: list, done: int, write: Callable | None) -> int:
+        try:
             # The batch's pages reach the search index only if the whole batch is written.
-            with transaction.atomic(), deferred_search_index():
+            with purge_batched(), transaction.atomic(), deferred_search_index():
                 for record in batch:
                     (write or self._dispatch)(record)
                 self._flush_articles()
@@ -447,11 +502,11 @@ class WordPressImporter:
             .values_list("kind", "wordpress_id")
         )
         rows = mine.values_list(
-            "pk", "kind", "wordpress_id", "object_id", "checksum", "content_type_id", "imported_at"
+            "kind", "wordpress_id", "object_id", "checksum", "content_type_id", "imported_at"
         )
-        for pk, kind, key, object_id, digest, content_type, when in rows.iterator(chunk_size=5000):
+        for kind, key, object_id, digest, content_type, when in rows.iterator(chunk_size=5000):
             deleted = (kind, key) in gone
-            self.mapped[(kind, key)] = Known(pk, object_id, digest, when, deleted)
+            self.mapped[(kind, key)] = Known(True, object_id, digest, when, deleted)
             if deleted:
                 continue
             if content_type == image_type and kind == "attachment":
@@ -489,27 +544,25 @@ class WordPressImporter:
         row = self.mapped.get((kind, str(key)))
         content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         if row is None:
-            row = WordPressObject(
-                source=self.source,
-                kind=kind,
-                wordpress_id=str(key),
-                content_type=content_type,
-                object_id=obj.pk,
-                checksum=digest,
-            )
             if later:
-                self.new_mappings.append(row)
+                self.new_mappings[(kind, str(key))] = [content_type.pk, obj.pk, digest]
             else:
-                row.save()
-            self.mapped[(kind, str(key))] = Known(row.pk, obj.pk, digest)
-        elif row.checksum != digest or row.object_id != obj.pk:
-            if row.pk is None:  # inserted at the end of this batch
-                pending = next(
-                    m for m in self.new_mappings if (m.kind, m.wordpress_id) == (kind, str(key))
+                WordPressObject.objects.create(
+                    source=self.source,
+                    kind=kind,
+                    wordpress_id=str(key),
+                    content_type=content_type,
+                    object_id=obj.pk,
+                    checksum=digest,
                 )
-                pending.checksum, pending.object_id = digest, obj.pk
+            self.mapped[(kind, str(key))] = Known(not later, obj.pk, digest)
+        elif row.checksum != digest or row.object_id != obj.pk:
+            if not row.written:  # inserted at the end of this batch
+                self.new_mappings[(kind, str(key))] = [content_type.pk, obj.pk, digest]
             else:
-                WordPressObject.objects.filter(pk=row.pk).update(
+                WordPressObject.objects.filter(
+                    source=self.source, kind=kind, wordpress_id=str(key)
+                ).update(
                     checksum=digest,
                     object_id=obj.pk,
                     content_type=content_type,
@@ -743,7 +796,8 @@ class WordPressImporter:
     # Posts --------------------------------------------------------------------------------
 
     def _article(self, item: Item) -> None:
-        digest = item_checksum(item)
+        prepared = self.prepared.pop(id(item), None)
+        digest = prepared.digest if prepared else item_checksum(item)
         row = self._mapping("post", item.wordpress_id)
         if self._left_alone("articles", row):
             return
@@ -764,7 +818,7 @@ class WordPressImporter:
                 self._keep_article(item, page.pk)
                 return
         status = self._status(item)
-        fields = self._article_fields(item)
+        fields = self._article_fields(item, prepared.converted if prepared else None)
         if status != "live":  # set when it goes live, as Wagtail does
             fields["first_published_at"] = fields["last_published_at"] = None
         tags = [self._tag(t) for t in item.terms if t.taxonomy == "post_tag"]
@@ -809,14 +863,16 @@ class WordPressImporter:
             )
         return "draft"
 
-    def _article_fields(self, item: Item) -> dict:
+    def _article_fields(self, item: Item, converted=None) -> dict:
+        """The article's fields; `converted` is the worker's conversion, if it made one."""
         from .convert import convert_body, paywall_from_meta
 
-        converted = convert_body(
-            item.content,
-            images=self._image_for,
-            attached=self.attachments_of.get(item.wordpress_id, ()),
-        )
+        if converted is None:
+            converted = convert_body(
+                item.content,
+                images=self._image_for,
+                attached=self.attachments_of.get(item.wordpress_id, ()),
+            )
         self._note_conversion(item, converted)
         blocks = list(converted.blocks)
         access, preview = paywall_from_meta(item.meta)
@@ -870,8 +926,7 @@ class WordPressImporter:
                     entry.page.first_published_at = entry.item.date
                     entry.page.last_published_at = entry.item.date
                     dated.append(entry.page)
-            if dated:
-                Page.objects.bulk_update(dated, ["first_published_at", "last_published_at"])
+            keep_post_dates(dated)
         for entry in pending:
             self._after_article(entry.item, entry.page, entry.digest, created=True)
         self._write_batch_rows()
@@ -1085,11 +1140,32 @@ class WordPressImporter:
     def _write_batch_rows(self) -> None:
         """Write what the batch's records left for its end: comments, redirects, mappings."""
         self._write_comments()
-        Redirect.objects.bulk_create(self.new_redirects, batch_size=500)
-        self.new_redirects = []
-        for row in WordPressObject.objects.bulk_create(self.new_mappings, batch_size=500):
-            self.mapped[(row.kind, row.wordpress_id)].pk = row.pk
-        self.new_mappings = []
+        # Plain rows, as their models' save() would write them, without a model instance
+        # each (tens of thousands a batch). Neither kind is read back by id: a later
+        # change finds the row by its key.
+        now = timezone.now()
+        insert_rows(
+            Redirect,
+            ["old_path", "site", "is_permanent", "redirect_page", "redirect_page_route_path"]
+            + ["redirect_link", "automatically_created", "created_at"],
+            [
+                (path, None, True, page_pk, route, "", False, now)
+                for path, (page_pk, route) in self.new_redirects.items()
+            ],
+        )
+        self.new_redirects = {}
+        insert_rows(
+            WordPressObject,
+            ["source", "kind", "wordpress_id", "content_type", "object_id", "checksum"]
+            + ["imported_at"],
+            [
+                (self.source, kind, key, content_type, object_id, digest, now)
+                for (kind, key), (content_type, object_id, digest) in self.new_mappings.items()
+            ],
+        )
+        for key in self.new_mappings:
+            self.mapped[key].written = True
+        self.new_mappings = {}
 
     def _comment_pk(self, wordpress_id: int) -> int | None:
         row = self._mapping("comment", wordpress_id)
@@ -1218,17 +1294,12 @@ class WordPressImporter:
 
     def _image_for(self, attachment_id: int | None, src: str) -> int | None:
         """Return the image pk for a picture in a post: by attachment id, else by address."""
-        if attachment_id and attachment_id in self.images_by_id:
-            return self.images_by_id[attachment_id]
-        if not src:
-            return None
-        relative = upload_path(src)
-        for candidate in (relative, RESIZED.sub("", relative)):
-            if candidate in self.images_by_path:
-                return self.images_by_path[candidate]
+        found = known_image(attachment_id, src, self.images_by_id, self.images_by_path)
+        if found is not UNKNOWN_IMAGE:
+            return found
         # A picture the export lists no attachment for: take it from the media folder if
         # it is there; the converter marks the gap and warns when it is not.
-        made = self._media(RESIZED.sub("", relative), warn=False)
+        made = self._media(RESIZED.sub("", upload_path(src)), warn=False)
         return made.pk if made is not None and made._meta.model is get_image_model() else None
 
     # Redirects ----------------------------------------------------------------------------
@@ -1256,9 +1327,8 @@ class WordPressImporter:
             if alias or normalised not in self.alias_paths:
                 return  # the first real claim to an address keeps it
             self.alias_paths.discard(normalised)
-            pending = next((r for r in self.new_redirects if r.old_path == normalised), None)
-            if pending is not None:
-                pending.redirect_page, pending.redirect_page_route_path = page, route
+            if normalised in self.new_redirects:
+                self.new_redirects[normalised] = (page.pk, route)
             else:
                 Redirect.objects.filter(old_path=normalised, site=None).update(
                     redirect_page=page, redirect_page_route_path=route
@@ -1266,14 +1336,7 @@ class WordPressImporter:
             return
         if alias:
             self.alias_paths.add(normalised)
-        self.new_redirects.append(
-            Redirect(
-                old_path=normalised,
-                redirect_page=page,
-                redirect_page_route_path=route,
-                is_permanent=True,
-            )
-        )
+        self.new_redirects[normalised] = (page.pk, route)
         self.redirect_paths.add(normalised)
         self.report.redirects += 1
 
@@ -1369,6 +1432,31 @@ def insert_keeping_dates(rows: list[ReaderComment]) -> None:
         ReaderComment.objects.bulk_create(rows, batch_size=500)
     finally:
         created_at.auto_now_add = True
+
+
+def keep_post_dates(pages: list[Page]) -> None:
+    """Write the pages' own publication dates back: one prepared UPDATE for them all.
+
+    Django's bulk_update builds a CASE expression per batch of rows, which costs more than
+    the database's own work at archive scale.
+    """
+    if not pages:
+        return
+    connection = connections[router.db_for_write(Page)]
+    field = Page._meta.get_field("first_published_at")
+    quote = connection.ops.quote_name
+    # Only quoted model metadata goes into the statement; the values are parameters.
+    update = (
+        f"UPDATE {quote(Page._meta.db_table)} SET {quote('first_published_at')} = %s, "  # noqa: S608
+        f"{quote('last_published_at')} = %s WHERE {quote('id')} = %s"
+    )
+    rows = []
+    for page in pages:
+        first = field.get_db_prep_save(page.first_published_at, connection)
+        last = field.get_db_prep_save(page.last_published_at, connection)
+        rows.append((first, last, page.pk))
+    with connection.cursor() as cursor:
+        cursor.executemany(update, rows)
 
 
 def keep_publication_dates(page: Page, when: datetime.datetime | None) -> None:

@@ -48,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=500, help="Records written per transaction."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Read and convert posts in this process too, not in a second one.",
+        )
 
     def handle(self, *args, **options):
         # The report speaks the site's default language (LANGUAGE_CODE), whatever language
@@ -75,6 +80,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             dry_run=options["dry_run"],
             progress=bar.update_to if bar else None,
+            worker=not options["no_worker"],
         )
         try:
             report = importer.run(export, summary=summary)
