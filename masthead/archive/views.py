@@ -377,8 +377,9 @@ def issue_detail(request, year, number):
         **neighbouring_issues(issue),
     }
     response = render(request, "archive/issue_detail.html", context)
-    if locked and issue.pdf_id:
-        # Whether the PDF link or the offer shows depends on who asks.
+    if locked and issue.pdf_id and getattr(request, "entitlement", None) is None:
+        # Whether the PDF link or the offer shows depends on who asks. (A page rendered for a
+        # whole class shows its class's answer, and the PDF's own address decides per person.)
         patch_cache_control(response, private=True, max_age=0)
         patch_vary_headers(response, ["Cookie"])
         return response

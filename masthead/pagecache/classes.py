@@ -2,13 +2,14 @@
 
 A reader's class is written, signed, into the `masthead_class` cookie whenever a request
 goes through Django for a signed-in reader (sign-in, sign-out, checkout, the reader-state
-call every cached page makes). The value is the class and the day, signed with the
-site's secret, so it is the same for every reader of a class on one day: an edge cache
-(Varnish) can key its copies on the raw value, and a forged value only ever finds a copy
-rendered for the anonymous class (the backend checks the signature).
+call every shared page makes for a signed-in reader). The value names the class and the
+hour, and is bound to the reader's session cookie (a short hash of it, under the
+signature): a copied class value opens nothing without that session, and a session that
+ends (sign-out, a closed browser) takes the class with it. Checking it costs one HMAC.
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core import signing
@@ -21,12 +22,13 @@ REGISTERED = "registered"
 SUBSCRIBER = "subscriber"
 CLASSES = (ANONYMOUS, REGISTERED, SUBSCRIBER)
 
-# A class value is honoured on the day it was signed and the next: long enough that a
-# reader crossing midnight keeps their copy, short enough that a copied value soon dies.
-CLASS_DAYS_VALID = 2
+# A class value is honoured in the hour it was signed and the next: a subscription that
+# lapses stops opening shared subscriber copies within two hours even for a reader without
+# JavaScript (with it, the reader-state call rewrites the class at the next page).
+CLASS_HOURS_VALID = 2
 
 _signer = None
-_verified: dict[str, tuple[str, str]] = {}  # cookie value -> (class, day); a few per day
+_verified: dict[str, tuple[str, int, str]] = {}  # cookie value -> (class, hour, session tag)
 
 
 def _class_signer() -> signing.Signer:
@@ -36,35 +38,41 @@ def _class_signer() -> signing.Signer:
     return _signer
 
 
-def today() -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).date()
+def this_hour() -> int:
+    return int(datetime.datetime.now(datetime.UTC).timestamp() // 3600)
 
 
-def sign_class(entitlement: str, day: datetime.date | None = None) -> str:
-    day = day or today()
-    return _class_signer().sign(f"{entitlement}.{day:%Y%m%d}")
+def session_tag(session_key: str) -> str:
+    return hashlib.blake2b(session_key.encode(), digest_size=8).hexdigest()
 
 
-def read_class(value: str | None, day: datetime.date | None = None) -> str | None:
-    """The class a cookie value names, or None when absent, forged or out of date."""
-    if not value:
+def sign_class(entitlement: str, session_key: str, hour: int | None = None) -> str:
+    hour = this_hour() if hour is None else hour
+    return _class_signer().sign(f"{entitlement}.{hour}.{session_tag(session_key)}")
+
+
+def read_class(value: str | None, session_key: str | None, hour: int | None = None) -> str | None:
+    """The class a cookie value names, or None when absent, forged, out of date, or not
+    bound to this session."""
+    if not value or not session_key:
         return None
     verified = _verified.get(value)
     if verified is None:
         try:
-            entitlement, signed_on = _class_signer().unsign(value).split(".", 1)
+            entitlement, signed_hour, tag = _class_signer().unsign(value).split(".")
+            verified = (entitlement, int(signed_hour), tag)
         except (signing.BadSignature, ValueError):
             return None
         if entitlement not in CLASSES:
             return None
-        verified = (entitlement, signed_on)
-        if len(_verified) > 64:  # only forged values could fill it: forget them all
+        if len(_verified) > 4096:  # one value per signed-in reader per hour: start afresh
             _verified.clear()
         _verified[value] = verified
-    entitlement, signed_on = verified
-    day = day or today()
-    oldest = day - datetime.timedelta(days=CLASS_DAYS_VALID - 1)
-    if not f"{oldest:%Y%m%d}" <= signed_on <= f"{day:%Y%m%d}":
+    entitlement, signed_hour, tag = verified
+    hour = this_hour() if hour is None else hour
+    if not hour - CLASS_HOURS_VALID < signed_hour <= hour:
+        return None
+    if tag != session_tag(session_key):
         return None
     return entitlement
 
@@ -89,19 +97,20 @@ def class_of(request) -> str | None:
     return REGISTERED
 
 
-def set_class_cookie(response, entitlement: str | None, current: str | None) -> None:
-    """Write the reader's class into their cookie when it changed (or the day did)."""
-    if entitlement in (None, ANONYMOUS):
+def set_class_cookie(response, entitlement: str | None, current: str | None, session_key) -> None:
+    """Write the reader's class into their cookie when it changed (or the hour did)."""
+    if entitlement in (None, ANONYMOUS) or not session_key:
         if current is not None:
             response.delete_cookie(CLASS_COOKIE, samesite="Lax")
         return
-    value = sign_class(entitlement)
+    value = sign_class(entitlement, session_key)
     if value == current:
         return
+    # No max-age: it ends with the browser, as a session that is not remembered does; a
+    # remembered session gets a new one with the next page.
     response.set_cookie(
         CLASS_COOKIE,
         value,
-        max_age=CLASS_DAYS_VALID * 24 * 60 * 60,
         httponly=True,
         secure=settings.SESSION_COOKIE_SECURE,
         samesite="Lax",

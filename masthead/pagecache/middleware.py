@@ -30,13 +30,18 @@ class ClassRenderMiddleware:
         if entitlement is None:
             response = self.get_response(request)
             current = request.COOKIES.get(CLASS_COOKIE)
-            # A visitor with neither a session nor a class has no class to write or clear.
+            # A visitor with neither a session nor a class has no class to write or clear
+            # (and asking who they are would open the session, and mark the answer Vary:
+            # Cookie); a sign-in made its session in this very request.
+            session = getattr(request, "session", None)
             if (
                 current is not None
                 or settings.SESSION_COOKIE_NAME in request.COOKIES
-                or (getattr(request, "user", None) is not None and request.user.is_authenticated)
+                or (session is not None and session.modified)
             ):
-                set_class_cookie(response, class_of(request), current)
+                set_class_cookie(
+                    response, class_of(request), current, session and session.session_key
+                )
             return response
 
         from masthead.subscriptions.access import Reader

@@ -7,6 +7,8 @@ request per configured address carrying the keys in `xkey-purge`.
 
 import logging
 import urllib.request
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +22,40 @@ from .store import store
 logger = logging.getLogger(__name__)
 
 EDGE_TIMEOUT_SECONDS = 2
+
+
+# Inside `batched()`: the pages changed so far, by edition, purged once at the end.
+_batch: ContextVar[dict | None] = ContextVar("masthead_pagecache_batch", default=None)
+
+
+@contextmanager
+def batched():
+    """Purge once, at the end of a bulk change (an import's batch), instead of per page.
+
+    A bulk change touches a whole edition's lists and menus anyway: each changed page's
+    own key goes, and each changed edition (`chrome-<language>`, which every page of the
+    edition carries). Working out each page's precise keys would cost queries per page.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    changed: dict = {"pages": set(), "locales": set()}
+    token = _batch.set(changed)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if changed["pages"] or changed["locales"]:
+        from wagtail.models import Locale
+
+        languages = Locale.objects.filter(pk__in=changed["locales"]).values_list(
+            "language_code", flat=True
+        )
+        purge(
+            {keys.page(pk) for pk in changed["pages"]}
+            | {keys.chrome(language) for language in languages}
+            | {keys.latest(language) for language in languages}
+        )
 
 
 def purge(surrogate_keys) -> None:
@@ -101,23 +137,35 @@ def _shown_in_menus(page: Page) -> bool:
     return False
 
 
+def _in_batch(page) -> bool:
+    changed = _batch.get()
+    if changed is None:
+        return False
+    changed["pages"].add(page.pk)
+    changed["locales"].add(page.locale_id)
+    return True
+
+
 def _page_changed(sender, instance, **kwargs):
-    purge(keys_for_page(instance))
+    if not _in_batch(instance):
+        purge(keys_for_page(instance))
 
 
 _moving: dict[int, set[str]] = {}
 
 
 def _page_moving(sender, instance, **kwargs):
-    _moving[instance.pk] = keys_for_page(instance)  # the places it leaves
+    if not _in_batch(instance):
+        _moving[instance.pk] = keys_for_page(instance)  # the places it leaves
 
 
 def _page_moved(sender, instance, **kwargs):
-    purge(_moving.pop(instance.pk, set()) | keys_for_page(instance))
+    if not _in_batch(instance):
+        purge(_moving.pop(instance.pk, set()) | keys_for_page(instance))
 
 
 def _page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, Page):
+    if isinstance(instance, Page) and not _in_batch(instance):
         language = instance.locale.language_code if instance.locale_id else None
         purge({keys.page(instance), keys.latest(language or settings.LANGUAGE_CODE)})
 
@@ -136,6 +184,10 @@ def _everything(sender, instance, created=False, **kwargs):
 
 
 def _comment_changed(sender, instance, **kwargs):
+    changed = _batch.get()
+    if changed is not None:
+        changed["pages"].add(instance.article_id)
+        return
     purge({keys.page(instance.article_id)})
 
 

@@ -24,6 +24,8 @@ PRIVATE_PREFIXES = (
     "/healthz",
     "/favicon.ico",
 )
+# A printed edition's PDF is decided for the person (a licence by network address, too).
+PRIVATE_SUFFIXES = ("/pdf/",)
 # The same under each edition's language prefix (/fa/accounts/ as /accounts/).
 EDITION_PRIVATE_PREFIXES = ("accounts/", "subscriptions/", "comments/", "search/", "reader/")
 
@@ -57,7 +59,7 @@ def entitlement_for(environ) -> str | None:
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     path = environ.get("PATH_INFO", "")
-    if path.startswith(private_prefixes()):
+    if path.startswith(private_prefixes()) or path.endswith(PRIVATE_SUFFIXES):
         return None
     if not CACHEABLE_QUERY.match(environ.get("QUERY_STRING", "")):
         return None
@@ -67,10 +69,9 @@ def entitlement_for(environ) -> str | None:
     cookies = parse_cookie(raw)
     if cookies.get(MESSAGES_COOKIE):
         return None  # a message waits for this reader: the next page is theirs alone
-    entitlement = read_class(cookies.get(CLASS_COOKIE))
+    session = cookies.get(settings.SESSION_COOKIE_NAME)
+    entitlement = read_class(cookies.get(CLASS_COOKIE), session)
     if entitlement is None:
-        # Signed in but no (valid) class yet: Django answers, and writes the class cookie.
-        if cookies.get(settings.SESSION_COOKIE_NAME):
-            return None
-        return ANONYMOUS
+        # A session but no valid class for it yet: Django answers, and writes the class.
+        return None if session else ANONYMOUS
     return entitlement

@@ -30,6 +30,7 @@ def comments_section(context, page):
         "form": form,
         "token": "" if entitlement else services.issue_token(page.pk),
         "signed_in_class": entitlement not in (None, "anonymous"),
+        "shared_copy": entitlement is not None,
         "threads": threads,
         "count": count,
         "closed": services.are_comments_closed(page),

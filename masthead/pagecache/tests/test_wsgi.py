@@ -52,7 +52,8 @@ class WrapperOverHTTP(LiveServerTestCase):
         self.assertEqual((status, headers["X-Page-Cache"], empty), (200, "HIT", b""))
         status, headers, empty = self.fetch(path, **{"If-None-Match": headers["ETag"]})
         self.assertEqual((status, empty), (304, b""))
-        cookie = f"{CLASS_COOKIE}={sign_class('subscriber')}"
+        session = "s" * 32  # the class is bound to it; a shared render never opens the session
+        cookie = f"sessionid={session}; {CLASS_COOKIE}={sign_class('subscriber', session)}"
         for expected in ("MISS", "HIT"):
             status, headers, full = self.fetch(path, Cookie=cookie)
             self.assertEqual((status, headers["X-Page-Cache"]), (200, expected))
