@@ -73,7 +73,18 @@ screenshots: install
 	  for i in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(SHOTS_PORT)/ && break; sleep 0.2; done; \
 	  $(PY) bin/take_screenshots.py http://127.0.0.1:$(SHOTS_PORT) docs/screenshots
 
+# The HTTP benchmark of issue #8 (bench/http_load.py): nginx's static limit, the page cache
+# behind granian, Varnish, an uncached render; loopback only. var/bench-http/ is filled once
+# (100,000 articles) and reused. Needs Redis on 127.0.0.1:6379.
 bench: install
+	@command -v wrk >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
+	  && { command -v varnishd || test -x /usr/sbin/varnishd; } >/dev/null \
+	  || $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq nginx wrk varnish varnish-modules
+	$(PY) bench/http_load.py
+
+# Each page fetched in-process through Django's test client: time, queries, weight.
+.PHONY: bench-pages
+bench-pages: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_demo_readers
