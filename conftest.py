@@ -62,3 +62,14 @@ def _empty_page_cache(request):
         from django.core.cache import caches
 
         caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default edition's language: a request served in Persian by
+    an earlier test (LocaleMiddleware activates it for the thread) must not carry over."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
