@@ -101,8 +101,6 @@ class PageStore:
         try:
             generation = self._generation()
             remembered = self.local.get(key)
-            # Generation 0: the counter is missing (never purged, or the cache was emptied or
-            # restarted and lost its purges): nothing remembered can be trusted then.
             if remembered is not None and generation and remembered[1] == generation:
                 page = remembered[0]
                 if page.rendered_at + settings.PAGE_CACHE["TTL"] > time.time():
@@ -124,14 +122,22 @@ class PageStore:
         return page
 
     def _generation(self) -> int:
-        """The purge generation: read on every hit, so read it as cheaply as the cache allows."""
+        """The purge generation: read on every hit, so read it as cheaply as the cache allows.
+
+        A missing counter (a new or emptied cache) starts from the clock, so it never
+        repeats a generation some worker remembers from before: those pages are checked."""
         cache = self.cache
         client = getattr(getattr(cache, "client", None), "get_client", None)
         if client is None:
-            return int(cache.get(GENERATION_KEY, 0))
-        # django-redis keeps an incremented number as a plain integer; its own get() costs
-        # several times a bare GET (key building, unpickling), and this runs on every hit.
-        return int(client(write=False).get(cache.make_key(GENERATION_KEY)) or 0)
+            generation = int(cache.get(GENERATION_KEY, 0))
+        else:
+            # django-redis keeps an incremented number as a plain integer; its own get()
+            # costs several times a bare GET (key building, unpickling), on every hit.
+            generation = int(client(write=False).get(cache.make_key(GENERATION_KEY)) or 0)
+        if not generation:
+            cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+            generation = int(cache.get(GENERATION_KEY, 0))
+        return generation
 
     def _remember(self, key: str, page: StoredPage, generation: int) -> None:
         self.local[key] = (page, generation)

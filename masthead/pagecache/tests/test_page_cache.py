@@ -157,6 +157,12 @@ class HitsAndHeaders(PageCacheTestCase):
             self.assertEqual(personal, [])
             self.assertLessEqual(len(queries), 14, [query["sql"][:80] for query in queries])
 
+    def test_an_emptied_store_is_never_answered_from_a_workers_memory(self):
+        self.get(self.free.url)
+        self.assertEqual(self.get(self.free.url)["X-Page-Cache"], "HIT")  # now remembered
+        caches["pages"].clear()  # Redis restarted or flushed: its purges are lost too
+        self.assertEqual(self.get(self.free.url)["X-Page-Cache"], "MISS")
+
     def test_shared_headers_and_conditional_answers(self):
         response = self.get(self.free.url)
         cache_control = response["Cache-Control"]
