@@ -59,9 +59,9 @@ def live_server(request):
 def _empty_page_cache(request):
     """A test on the live server starts with no stored page: the database under it is new."""
     if "live_server" in request.fixturenames:
-        from django.core.cache import caches
+        from masthead.pagecache.store import store
 
-        caches["pages"].clear()
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

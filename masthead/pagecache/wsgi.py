@@ -58,9 +58,12 @@ def hit_response(environ, page: StoredPage) -> tuple[str, list[tuple[str, str]],
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
         not_modified = if_none_match.strip() == "*" or page.etag in _etags(if_none_match)
-    else:  # If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3)
-        since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
+    elif modified_since := environ.get("HTTP_IF_MODIFIED_SINCE"):
+        # If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3)
+        since = parse_http_date_safe(modified_since)
         not_modified = since is not None and int(page.rendered_at) <= since
+    else:
+        not_modified = False
     if not_modified:
         headers = [(k, v) for k, v in page.headers if k.lower() in NOT_MODIFIED_HEADERS]
         return STATUS_TEXT[304], [*headers, ("Age", age), ("X-Page-Cache", "HIT")], b""

@@ -3,13 +3,13 @@
 import urllib.error
 import urllib.request
 
-from django.core.cache import caches
 from django.test import LiveServerTestCase
 from django.test.testcases import _StaticFilesHandler
 
 from masthead.content.models import AccessLevel
 from masthead.content.tests.factories import make_article, make_paper
 from masthead.pagecache.classes import CLASS_COOKIE, sign_class
+from masthead.pagecache.store import store
 from masthead.pagecache.wsgi import PageCacheApplication
 from masthead.subscriptions.tests.test_leaks import SUBSCRIBERS_CANARY, premium_body
 
@@ -22,7 +22,7 @@ class WrapperOverHTTP(LiveServerTestCase):
     static_handler = staticmethod(wrapped)
 
     def setUp(self):
-        caches["pages"].clear()
+        store.clear()
         paper = make_paper()
         self.article = make_article(
             paper.economy, "Harbour terms", access_level=AccessLevel.SUBSCRIBERS
