@@ -3,8 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
 from wagtail.models import Locale, Page, PageManager
 from wagtail.query import PageQuerySet
 
@@ -69,28 +69,25 @@ class ArticlePageQuerySet(PageQuerySet):
         """Return the newest articles under each tree path, in one query.
 
         All paths must be of one depth (sections side by side in the tree); the result maps
-        each path to its newest `per_prefix` articles.
+        each path to its newest `per_prefix` articles. Each path's newest are a subquery of
+        their own, which the database answers by walking its publication-date index and
+        stopping after `per_prefix`: a window over every article of the sections (rank by
+        section) read the whole archive, 0.7 s a query at 100,000 articles.
         """
         if not paths:
             return {}
         length = len(paths[0])
+        newest = self.order_by(F("first_published_at").desc(nulls_last=True), "-pk")
         under_any = Q()
         for path in paths:
-            under_any |= Q(path__startswith=path)
-        ranked = (
+            under_any |= Q(pk__in=newest.filter(path__startswith=path).values("pk")[:per_prefix])
+        chosen = (
             self.filter(under_any)
-            .annotate(
-                tree_prefix=Substr("path", 1, length),
-                rank=Window(
-                    RowNumber(),
-                    partition_by=Substr("path", 1, length),
-                    order_by=[F("first_published_at").desc(nulls_last=True), F("pk").desc()],
-                ),
-            )
-            .filter(rank__lte=per_prefix)
+            .annotate(tree_prefix=Substr("path", 1, length))
+            .order_by(F("first_published_at").desc(nulls_last=True), "-pk")
         )
         grouped: dict[str, list] = defaultdict(list)
-        for article in ranked:
+        for article in chosen:
             grouped[article.tree_prefix].append(article)
         return grouped
 
