@@ -3,6 +3,8 @@
  *   closes and returns focus, tabs switch on hover, focus and arrow keys.
  * - Mobile menu: the "Menu" link (an anchor to #site-menu without JavaScript) becomes a
  *   button that opens the off-canvas panel, keeps focus inside it and closes on Escape.
+ * - Account menu (a <details>, which opens and closes without JavaScript): Escape closes
+ *   it and returns focus to its summary; a click elsewhere closes it.
  */
 (function () {
   "use strict";
@@ -211,8 +213,28 @@
     if (field) field.focus();
   }
 
+  function setUpAccountMenus() {
+    var menus = document.querySelectorAll("details.account-menu");
+    if (!menus.length) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      menus.forEach(function (menu) {
+        if (menu.open && menu.contains(document.activeElement)) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+    });
+  }
+
   function start() {
     focusFirstError();
+    setUpAccountMenus();
     markCurrentLinks();
     setUpMegaMenus();
     setUpMobileMenu();
