@@ -61,6 +61,10 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A first visit, a crawler, a feed reader: no cookie to look at.
+    if (!req.http.Cookie) {
+        return (hash);
+    }
     cookie.parse(req.http.Cookie);
     # A flash message is for one reader, on the next page they see.
     if (cookie.isset("messages")) {
@@ -75,20 +79,15 @@ sub vcl_recv {
     }
 
     # Eligible, and anonymous: drop every other cookie (CSRF, analytics) to keep one object.
-    cookie.keep("masthead_class");
-    # (get_string() ends with "; ", which would make two spellings of the same value.)
-    set req.http.Cookie = regsub(cookie.get_string(), ";\s*$", "");
-    if (req.http.Cookie == "") {
-        unset req.http.Cookie;
-    }
-    # Varnish's built-in vcl_recv would pass any request with a Cookie; decide here.
+    # (Varnish's built-in vcl_recv would pass any request with a Cookie; decide here.)
+    unset req.http.Cookie;
     return (hash);
 }
 
 sub vcl_hash {
-    # The class cookie is part of the key, whole: a forged value (wrong signature, other
-    # day) hashes apart from the real subscriber value, so it can never fetch that object;
-    # the application renders it as an anonymous page under its own key.
+    # Only anonymous requests get here, their cookies dropped. Whatever Cookie header a
+    # future rule lets through stays part of the key, so no two readers' cookies can ever
+    # share an object.
     hash_data(req.url);
     if (req.http.host) {
         hash_data(req.http.host);
