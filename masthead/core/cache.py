@@ -1,8 +1,14 @@
 """The page chrome's cache: header, menus and footer, rebuilt when content changes.
 
 Fragments are keyed on a version number that any publish, unpublish, menu or settings
-change bumps, so stale chrome is never served and nothing has to be deleted by name.
+change bumps, so stale chrome is never served and nothing has to be deleted by name. The
+version lives in the shared store; the fragments themselves may live in each process's
+memory (the `template_fragments` cache, with Redis), since a new version is a new key. A
+version lost with its store starts again from the clock, so it never repeats one that a
+process still holds fragments for.
 """
+
+import time
 
 from django.core.cache import caches
 
@@ -29,8 +35,8 @@ def chrome_version() -> int:
 def _version(cache) -> int:
     version = cache.get(CHROME_VERSION_KEY)
     if version is None:
-        version = 1
-        cache.add(CHROME_VERSION_KEY, version, timeout=None)
+        cache.add(CHROME_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(CHROME_VERSION_KEY)
     return version
 
 
@@ -47,7 +53,7 @@ def _bump(cache) -> None:
     try:
         cache.incr(CHROME_VERSION_KEY)
     except ValueError:
-        cache.set(CHROME_VERSION_KEY, 2, timeout=None)
+        cache.set(CHROME_VERSION_KEY, time.time_ns() // 1000, timeout=None)
 
 
 def store_failed(error: Exception) -> None:
