@@ -20,6 +20,10 @@ builds the same pages both ways and compares them field by field):
   index rows;
 - the `page_published` and `published` signals for each page that went live.
 
+A page may carry `_bulk_search_texts`, {search method name: its text}, computed ahead by
+the caller from the same fields (the import's worker computes `search_body` while the
+importer writes); the index takes those texts instead of calling the methods.
+
 What it does not do, as the three calls do not either for a new page: workflows, page
 subscriptions, aliases. Callers set `owner` themselves if they want one, and check
 permissions themselves (an import runs as the system).
@@ -31,21 +35,35 @@ them in `deferred_search_index()`, which indexes them in one go at the end of th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRel
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
+from django.db.models import Count, F, Sum
 from django.db.models.constants import OnConflict
+from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+from modelcluster.fields import ParentalKey
+from modelcluster.models import (
+    ClusterableModel,
+    get_all_child_m2m_relations,
+    get_all_child_relations,
+)
+from wagtail.blocks import Block, ChooserBlock, RichTextBlock
+from wagtail.blocks.stream_block import BaseStreamBlock, StreamValue
+from wagtail.blocks.struct_block import BaseStructBlock
+from wagtail.fields import StreamField
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.rich_text import extract_references_from_rich_text
 from wagtail.search.backends import get_search_backends
 from wagtail.search.index import class_is_indexed
 from wagtail.signals import page_published, published
@@ -167,11 +185,15 @@ def _lock_parent(parent: Page, using: str) -> Page:
 
 
 def _place(parent: Page, pages: list[Page], using: str) -> None:
-    """Give each page its tree position, url_path and the defaults Page.save() fills in."""
+    """Give each page its tree position, url_path and the defaults Page.save() fills in.
+
+    Children are looked up by their range of paths, as treebeard does: SQLite cannot use
+    the path index for startswith (LIKE), and a section of an archive has thousands.
+    """
     depth = parent.depth + 1
     last_path = (
         Page.objects.using(using)
-        .filter(path__startswith=parent.path, depth=depth)
+        .filter(path__range=Page._get_children_path_interval(parent.path), depth=depth)
         .order_by("-path")
         .values_list("path", flat=True)
         .first()
@@ -199,7 +221,7 @@ def _fill_slugs(parent: Page, pages: list[Page], using: str) -> None:
     A slug given by the caller that a sibling already has is refused, as Wagtail refuses it.
     """
     siblings = Page.objects.using(using).filter(
-        path__startswith=parent.path, depth=parent.depth + 1
+        path__range=Page._get_children_path_interval(parent.path), depth=parent.depth + 1
     )
     given = [page.slug for page in pages if page.slug]
     taken = set(siblings.filter(slug__in=given).values_list("slug", flat=True))
@@ -350,7 +372,7 @@ def _insert_cluster_children(pages: list[Page], using: str) -> None:
         for field in get_all_child_m2m_relations(page):
             getattr(page, field.name).commit()  # rare on articles; Wagtail's own path
     for model, children in by_model.items():
-        model._base_manager.using(using).bulk_create(children, batch_size=INSERT_BATCH)
+        insert_objects(model, children, using)
         if any(child.pk is None for child in children):
             raise RuntimeError(
                 f"The database did not return the ids of the new {model._meta.label} rows."
@@ -489,41 +511,147 @@ def insert_rows(model, names: list[str], rows: list[tuple], using: str | None = 
     _insert_rows(model, names, rows, using or router.db_for_write(model))
 
 
+def insert_objects(model, objs: list, using: str | None = None) -> None:
+    """Insert new objects of a plain model and give each its id, as bulk_create does.
+
+    The same rows bulk_create writes (each field's pre_save, then its preparation), the
+    ids read back through RETURNING in the order of the rows as bulk_create reads them,
+    without its compiler's layers: at ten thousand comments and tags a batch, those cost
+    more than the inserts. A database without RETURNING, a model with a parent model, a
+    field the database fills (db_default, generated) or an object that has an id already
+    takes bulk_create itself.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.local_concrete_fields if f is not pk]
+    if (
+        not connection.features.can_return_rows_from_bulk_insert
+        or model._meta.parents
+        or not isinstance(pk, models.AutoField | models.BigAutoField)
+        or any(field.has_db_default() or field.generated for field in fields)
+        or any(obj.pk is not None for obj in objs)
+    ):
+        model._base_manager.using(using).bulk_create(objs, batch_size=INSERT_BATCH)
+        return
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objs]
+    ids = _insert_rows(model, fields, rows, using, per_statement=INSERT_BATCH, returning=pk)
+    for obj, (new_id,) in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, new_id)
+        obj._state.adding = False
+        obj._state.db = using
+
+
 def _insert_objects(model, fields: list, objs: list, using: str) -> None:
     """Insert the objects' rows as save() would write them, without reading ids back."""
     rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objs]
     _insert_rows(model, fields, rows, using)
 
 
-def _insert_rows(model, names: list, rows: list[tuple], using: str, *, ignore=False):
-    """Insert plain rows of field values (names or fields) in one executemany.
+def _insert_rows(
+    model,
+    names: list,
+    rows: list[tuple],
+    using: str,
+    *,
+    ignore=False,
+    per_statement=1,
+    returning=None,
+) -> list[tuple]:
+    """Insert plain rows of field values (names or fields): one executemany, or
+    statements of `per_statement` rows each (as many as the database takes, at most).
+    With `returning` (a field), return its value for each row, in order.
 
     Django's bulk INSERT compiles every value through several layers; at a few hundred
     values a page that costs more than the database's own work. Each value still goes
     through its field's get_db_prep_save, as in any save.
     """
     if not rows:
-        return
+        return []
     connection = connections[using]
     fields = [model._meta.get_field(name) if isinstance(name, str) else name for name in names]
     on_conflict = OnConflict.IGNORE if ignore else None
     quote = connection.ops.quote_name
-    # Only quoted model metadata goes into the statement; the values are parameters.
-    statement = (
-        f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
-        f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ''}"
-    )
+    preparers = [_preparer(field, connection) for field in fields]
     prepared = [
-        tuple(
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, row, strict=True)
-        )
-        for row in rows
+        tuple(prepare(value) for prepare, value in zip(preparers, row, strict=True)) for row in rows
     ]
+    placeholders = f"({', '.join(['%s'] * len(fields))})"
+
+    returning_sql, _params = connection.ops.returning_columns([returning] if returning else [])
+
+    def statement(count: int) -> str:
+        # Only quoted model metadata goes into the statement; the values are parameters.
+        return (
+            f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
+            f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([placeholders] * count)} "
+            f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ''}"
+            f" {returning_sql}"
+        )
+
+    per_statement = max(1, min(per_statement, connection.ops.bulk_batch_size(fields, rows)))
+    returned = []
     with connection.cursor() as cursor:
-        cursor.executemany(statement, prepared)
+        if per_statement == 1 and not returning:
+            cursor.executemany(statement(1), prepared)
+            return returned
+        for start in range(0, len(prepared), per_statement):
+            chunk = prepared[start : start + per_statement]
+            cursor.execute(statement(len(chunk)), [value for row in chunk for value in row])
+            if returning:
+                returned.extend(cursor.fetchall())
+    return returned
+
+
+# Stock field classes whose get_db_prep_save gives back a value of this type unchanged
+# (and None as None); ForeignKey prepares as the field it points at.
+_PLAIN_VALUES = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.EmailField: str,
+    models.URLField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BooleanField: bool,
+}
+
+
+def _preparer(field, connection) -> Callable:
+    """Return field.get_db_prep_save for one column, skipping its layers for a plain value.
+
+    A str for a text column or an int for an integer one comes out of them as it went in;
+    at a hundred values an article, the layers cost more than the database's own work.
+    Any other value, or a field class with its own preparation, takes the field's way.
+    """
+    target = field
+    while isinstance(target, models.ForeignKey):
+        if type(target).get_db_prep_save is not models.ForeignKey.get_db_prep_save:
+            target = None
+            break
+        target = target.target_field
+    plain = _PLAIN_VALUES.get(type(target))
+
+    def prepare(value):
+        if value is None or type(value) is plain:
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    if plain is None:
+        return lambda value: field.get_db_prep_save(value, connection)
+    return prepare
 
 
 def _index_for_search(pages: list[Page]) -> None:
@@ -537,8 +665,11 @@ def _index_for_search(pages: list[Page]) -> None:
     for model, group in by_model.items():
         methods = _computed_search_fields(model)
         for page in group:
+            given = getattr(page, "_bulk_search_texts", {})
             for name in methods:
-                page.__dict__[name] = _once(getattr(page, name))
+                page.__dict__[name] = (
+                    _given(given[name]) if name in given else _once(getattr(page, name))
+                )
         try:
             for backend in get_search_backends(with_auto_update=True):
                 index = backend.get_index_for_model(model)
@@ -570,6 +701,12 @@ def _add_to_sqlite_index(index, model, pages: list[Page]) -> None:
     the same order; the FTS table is filled by the index table's own insert trigger. A
     page that already has an entry (none should: the pages are new) goes through
     add_items, which updates it.
+
+    add_items inserts each entry with a title norm of 1.0, then updates it to the average
+    title length over its own: an UPDATE the FTS table's trigger turns into removing and
+    re-adding every new entry's words, body included. Here the average is taken before
+    the insert, counting the new titles, and each row goes in with its final norm: the
+    same number (tests/test_bulk.py).
     """
     from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
     from modelsearch.index import AutocompleteField, SearchField
@@ -603,16 +740,44 @@ def _add_to_sqlite_index(index, model, pages: list[Page]) -> None:
                     autocomplete.append(value)
         rows.append(
             (content_type, str(page.pk), " ".join(title), " ".join(autocomplete))
-            + (" ".join(body), 1.0)  # 1.0: the norm add_items' refresh looks for
+            + (" ".join(body), 1.0)  # the title norm, set below
         )
-    entry_model = index.entries.model
+    if not rows:
+        return
+    entries = index.entries.using(using)
+    lavg = _average_title_length(entries, (len(row[2]) for row in rows))
+    rows = [(*row[:5], lavg / len(row[2]) if row[2] and lavg is not None else 1.0) for row in rows]
+    # Many rows a statement: SQLite's FTS5 writes out the words it holds in memory at the
+    # end of each statement that fills it (through the insert trigger), so row by row
+    # it would write and merge a segment per entry, ever slower as the index grows.
     _insert_rows(
-        entry_model,
+        entries.model,
         ["content_type", "object_id", "title", "autocomplete", "body", "title_norm"],
         rows,
         using,
+        per_statement=INSERT_BATCH,
     )
-    index._refresh_title_norms()
+    if lavg is not None:
+        # As add_items' refresh: any other entry still at 1.0 takes the new average too.
+        entries.filter(title_norm=1.0).annotate(title_length=Length("title")).filter(
+            title_length__gt=0
+        ).update(title_norm=lavg / F("title_length"))
+
+
+def _average_title_length(entries, new_lengths: Iterable[int]) -> float | None:
+    """The average length of the non-empty titles, as SQLite's AVG(LENGTH(title)) gives
+    it, counting `new_lengths` (of titles not inserted yet) as if they were there."""
+    found = (
+        entries.annotate(title_length=Length("title"))
+        .filter(title_length__gt=0)
+        .aggregate(total=Sum("title_length"), count=Count("pk"))
+    )
+    new = [length for length in new_lengths if length > 0]
+    count = found["count"] + len(new)
+    if not count:
+        return None
+    # Whole numbers summed exactly and divided once, as AVG does.
+    return ((found["total"] or 0) + sum(new)) / count
 
 
 def _computed_search_fields(model) -> set[str]:
@@ -638,17 +803,33 @@ def _once(method):
     return cached
 
 
+def _given(text: str):
+    """Stand in for a search method whose text the caller computed (an import's worker)."""
+    return lambda: text
+
+
 def _index_references(pages: list[Page], using: str) -> None:
     """Record each page's outbound references as ReferenceIndex would after a save."""
     base_type = ContentType.objects.db_manager(using).get_for_model(Page).pk
     content_types = _content_types(using)
-    rows = []
+    found = {}
+    chosen = defaultdict(set)  # model → ids that stored blocks choose: do they exist?
     for page in pages:
-        if not ReferenceIndex.is_indexed(type(page)):
-            continue
-        for target_type, target_id, model_path, content_path in set(
-            ReferenceIndex._extract_references_from_object(page)
-        ):
+        if ReferenceIndex.is_indexed(type(page)):
+            found[page] = set(_references(page))
+            for _type, target_id, _model_path, _content_path, chooser in found[page]:
+                if chooser is not None:
+                    chosen[chooser].add(target_id)
+    existing = {}
+    for model, ids in chosen.items():
+        # As the chooser's bulk_to_python looks them up: through the default manager.
+        found_ids = model._default_manager.using(using).filter(pk__in=ids).values_list("pk")
+        existing[model] = {str(pk) for (pk,) in found_ids}
+    rows = []
+    for page, references in found.items():
+        for target_type, target_id, model_path, content_path, chooser in references:
+            if chooser is not None and target_id not in existing[chooser]:
+                continue  # the block's to_python finds nothing: no reference
             rows.append(
                 (
                     content_types(page),
@@ -671,7 +852,154 @@ def _index_references(pages: list[Page], using: str) -> None:
     )
 
 
+class _NotPlain(Exception):
+    """A block whose references only Wagtail's own walk (of its Python value) can tell."""
+
+
+def _references(page: Page) -> Iterator[tuple]:
+    """ReferenceIndex._extract_references_from_object(page), each StreamField read from
+    its stored blocks instead of their Python values.
+
+    Wagtail's walk turns every block into its value first (a rich text object per
+    paragraph, the image rows...), a third of an import's indexing work; the references
+    lie in the stored form already. Yields (content type, id, model path, content path,
+    chooser model or None): a chosen id is a reference only if the object exists (the
+    caller asks once for the whole batch). A page with a block this walk does not know, or with
+    generic relations, goes through Wagtail's own walk.
+    """
+    fields = page._meta.get_fields()
+    if any(isinstance(field, GenericForeignKey) for field in fields):
+        yield from _wagtail_references(page)
+        return
+    try:
+        found = list(_field_references(page, fields))
+    except _NotPlain:
+        yield from _wagtail_references(page)
+        return
+    yield from found
+    if isinstance(page, ClusterableModel):
+        for relation in get_all_child_relations(page):
+            name = relation.get_accessor_name()
+            for child in getattr(page, name).all():
+                for (
+                    target_type,
+                    target_id,
+                    model_path,
+                    content_path,
+                ) in ReferenceIndex._extract_references_from_object(child):
+                    yield (
+                        target_type,
+                        target_id,
+                        f"{name}.item.{model_path}",
+                        f"{name}.{child.pk}.{content_path}",
+                        None,
+                    )
+
+
+def _wagtail_references(page: Page) -> Iterator[tuple]:
+    for reference in ReferenceIndex._extract_references_from_object(page):
+        yield (*reference, None)
+
+
+def _field_references(page: Page, fields) -> Iterator[tuple]:
+    """The page's own fields' references, as the first half of Wagtail's walk finds them."""
+    for field in fields:
+        if field.is_relation and field.many_to_one:
+            if getattr(field, "wagtail_reference_index_ignore", False) or getattr(
+                field.related_model, "wagtail_reference_index_ignore", False
+            ):
+                continue
+            if isinstance(field, ParentalKey | GenericRel):
+                continue
+            value = field.value_from_object(page)
+            if value is not None:
+                target = ReferenceIndex._get_base_content_type(field.related_model).id
+                yield target, str(value), field.name, field.name, None
+        if not hasattr(field, "extract_references"):
+            continue
+        value = field.value_from_object(page)
+        if value is None:
+            continue
+        if isinstance(field, StreamField) and isinstance(value, StreamValue):
+            found = _block_references(field.stream_block, field.stream_block.get_prep_value(value))
+        else:
+            found = ((*reference, None) for reference in field.extract_references(value))
+        for model, object_id, model_path, content_path, chooser in found:
+            target = ReferenceIndex._get_base_content_type(model).id
+            yield (
+                target,
+                object_id,
+                f"{field.name}.{model_path}",
+                f"{field.name}.{content_path}",
+                chooser,
+            )
+
+
+def _block_references(block, raw) -> Iterator[tuple]:
+    """(model, id, model path, content path, chooser model or None) of a stored block value,
+    as block.extract_references(block.to_python(raw)) gives them; _NotPlain if unsure."""
+    kind = type(block)
+    if kind.extract_references is Block.extract_references:
+        return
+    if (
+        isinstance(block, BaseStreamBlock)
+        and kind.extract_references is BaseStreamBlock.extract_references
+    ):
+        for item in raw or ():
+            child = block.child_blocks.get(item.get("type")) if isinstance(item, dict) else None
+            if child is None or not item.get("id"):
+                raise _NotPlain
+            for model, object_id, model_path, content_path, chooser in _block_references(
+                child, item.get("value")
+            ):
+                yield (
+                    model,
+                    object_id,
+                    f"{child.name}.{model_path}" if model_path else child.name,
+                    f"{item['id']}.{content_path}" if content_path else item["id"],
+                    chooser,
+                )
+    elif (
+        isinstance(block, BaseStructBlock)
+        and kind.extract_references is BaseStructBlock.extract_references
+    ):
+        if not isinstance(raw, dict):
+            raise _NotPlain
+        for name, child in block.child_blocks.items():
+            if name not in raw:
+                raise _NotPlain  # Wagtail would take the child's default value
+            for model, object_id, model_path, content_path, chooser in _block_references(
+                child, raw[name]
+            ):
+                yield (
+                    model,
+                    object_id,
+                    f"{name}.{model_path}" if model_path else name,
+                    f"{name}.{content_path}" if content_path else name,
+                    chooser,
+                )
+    elif (
+        isinstance(block, ChooserBlock)
+        and kind.extract_references is ChooserBlock.extract_references
+    ):
+        if raw is None or raw == "":
+            return
+        if not isinstance(raw, int) or not issubclass(block.model_class, models.Model):
+            raise _NotPlain
+        yield block.model_class, str(raw), "", "", block.model_class
+    elif (
+        isinstance(block, RichTextBlock)
+        and kind.extract_references is RichTextBlock.extract_references
+    ):
+        if raw is not None and not isinstance(raw, str):
+            raise _NotPlain  # a RichText the caller built: its str() is not its source
+        for reference in extract_references_from_rich_text(force_str(raw or "")):
+            yield (*reference, None)
+    else:
+        raise _NotPlain
+
+
 def _forget_pending_children(page: Page) -> None:
     """Read children from the database from now on, as a page saved by Wagtail does."""
-    for name in ("_cluster_related_objects", "_bulk_as_revised"):
+    for name in ("_cluster_related_objects", "_bulk_as_revised", "_bulk_search_texts"):
         page.__dict__.pop(name, None)

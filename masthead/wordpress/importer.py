@@ -15,7 +15,8 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -45,6 +46,7 @@ from masthead.content.models import (
     AccessLevel,
     ArticleAuthor,
     ArticlePage,
+    ArticlePageTag,
     AuthorIndexPage,
     AuthorPage,
     HomePage,
@@ -53,7 +55,7 @@ from masthead.content.models import (
 )
 from masthead.pagecache.purge import batched as purge_batched
 
-from .bulk import add_pages, deferred_search_index, insert_rows
+from .bulk import add_pages, deferred_search_index, insert_objects, insert_rows
 from .models import ImportRun, WordPressObject
 from .pipeline import WORKER_MIN_POSTS, ImageLookup, Prepared, prepared_records
 from .readers import free_username
@@ -61,6 +63,7 @@ from .records import Author, Channel, Comment, Item, Term
 
 SLUG_LENGTH = 255  # Wagtail's slug field
 TITLE_LENGTH = 255
+SQLITE_CACHE_KIB = 128 * 1024  # the import's SQLite page cache: a few batches' pages
 KEPT_WARNINGS = 500  # a huge archive may warn thousands of times; the report keeps the first
 UPLOADS = "/wp-content/uploads/"
 RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")  # WordPress's "photo-300x200.jpg" copies
@@ -320,17 +323,19 @@ class WordPressImporter:
 
         own_reader = records is None
         records = records or read_wxr(path)
-        if not self.dry_run:
-            self._import(path, summary, records, read_wxr, own_reader=own_reader)
-            return self.report
-        # Around everything; leaving by an exception rolls the transaction back and skips
-        # the deferred indexing, so not even an external search index hears of the pages.
-        try:
-            with purge_batched(), transaction.atomic(), deferred_search_index():
+        with sqlite_page_cache():
+            if not self.dry_run:
                 self._import(path, summary, records, read_wxr, own_reader=own_reader)
-                raise _DryRunDone
-        except _DryRunDone:
-            pass
+                return self.report
+            # Around everything; leaving by an exception rolls the transaction back and
+            # skips the deferred indexing, so not even an external search index hears of
+            # the pages.
+            try:
+                with purge_batched(), transaction.atomic(), deferred_search_index():
+                    self._import(path, summary, records, read_wxr, own_reader=own_reader)
+                    raise _DryRunDone
+            except _DryRunDone:
+                pass
         return self.report
 
     def _import(
@@ -818,7 +823,11 @@ class WordPressImporter:
                 self._keep_article(item, page.pk)
                 return
         status = self._status(item)
-        fields = self._article_fields(item, prepared.converted if prepared else None)
+        fields = self._article_fields(
+            item,
+            prepared.converted if prepared else None,
+            prepared.texts if prepared else None,
+        )
         if status != "live":  # set when it goes live, as Wagtail does
             fields["first_published_at"] = fields["last_published_at"] = None
         tags = [self._tag(t) for t in item.terms if t.taxonomy == "post_tag"]
@@ -839,10 +848,18 @@ class WordPressImporter:
                 section, page_slug(item.slug, item.title or str(item.wordpress_id))
             ),
             bylines=[ArticleAuthor(sort_order=n, author=a) for n, a in enumerate(bylines)],
+            # What tags.add() holds for a new page, each tag once, without its lookups.
+            tagged_items=[ArticlePageTag(tag=tag) for tag in dict.fromkeys(tags)],
             **fields,
         )
-        page.tags.add(*tags)
         page.locale = self.locale
+        if (
+            prepared is not None
+            and prepared.search_body is not None
+            and len(fields["body"]) == len(prepared.converted.blocks)  # no preview marker
+        ):
+            # The search index's text of the very blocks the worker made.
+            page._bulk_search_texts = {"search_body": prepared.search_body}
         self.pending_articles.append(PendingArticle(item, page, section, digest, status))
 
     def _keep_article(self, item: Item, page_pk: int) -> None:
@@ -863,8 +880,9 @@ class WordPressImporter:
             )
         return "draft"
 
-    def _article_fields(self, item: Item, converted=None) -> dict:
-        """The article's fields; `converted` is the worker's conversion, if it made one."""
+    def _article_fields(self, item: Item, converted=None, texts: dict | None = None) -> dict:
+        """The article's fields; `converted` and `texts` (the plain title and excerpt) are
+        the worker's, if it made them."""
         from .convert import convert_body, paywall_from_meta
 
         if converted is None:
@@ -880,11 +898,10 @@ class WordPressImporter:
             blocks = with_preview_break(blocks, preview)
         thumbnail = first_int(item.meta.get("_thumbnail_id"))
         lead = self._image_for(thumbnail, "") if thumbnail else None
+        texts = texts or {"title": plain_text(item.title), "standfirst": plain_text(item.excerpt)}
         return {
-            "title": (plain_text(item.title) or self.in_edition(gettext_noop("(untitled)")))[
-                :TITLE_LENGTH
-            ],
-            "standfirst": plain_text(item.excerpt),
+            "title": (texts["title"] or self.in_edition(gettext_noop("(untitled)")))[:TITLE_LENGTH],
+            "standfirst": texts["standfirst"],
             "body": blocks,
             "access_level": access or AccessLevel.PUBLIC,
             "lead_image_id": lead,
@@ -1420,6 +1437,29 @@ class WordPressImporter:
         add_pages(parent, [page], publish=live)
 
 
+@contextmanager
+def sqlite_page_cache() -> Iterator[None]:
+    """Give SQLite's connection a page cache a batch fits in, for the run only.
+
+    Its default (2 MB) is much smaller than what one batch writes: pages would be written
+    out and read back within the transaction, more so as the tables grow. Other databases
+    size their caches themselves.
+    """
+    connection = connections[router.db_for_write(Page)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def insert_keeping_dates(rows: list[ReaderComment]) -> None:
     """Insert comments with the dates their readers wrote them.
 
@@ -1429,7 +1469,7 @@ def insert_keeping_dates(rows: list[ReaderComment]) -> None:
     created_at = ReaderComment._meta.get_field("created_at")
     created_at.auto_now_add = False
     try:
-        ReaderComment.objects.bulk_create(rows, batch_size=500)
+        insert_objects(ReaderComment, rows)
     finally:
         created_at.auto_now_add = True
 

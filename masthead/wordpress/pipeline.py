@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
+from types import SimpleNamespace
 
 from django.utils import translation
 
@@ -40,10 +41,14 @@ class UnknownImage(Exception):
 
 @dataclass
 class Prepared:
-    """What the worker made of one post: its blocks (None: left to the importer), its digest."""
+    """What the worker made of one post: its blocks (None: left to the importer), its digest,
+    the search index's text of those blocks (ArticlePage.search_body's), and its title and
+    excerpt as plain text (importer.plain_text's)."""
 
     converted: Converted | None
     digest: str
+    search_body: str | None = None
+    texts: dict[str, str] | None = None
 
 
 @dataclass
@@ -114,7 +119,7 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
         import django
 
         django.setup()  # the same settings: DJANGO_SETTINGS_MODULE is in the environment
-        from .importer import item_checksum
+        from .importer import item_checksum, plain_text
 
         translation.activate(language or "en")  # the report's warnings, in the run's language
         records = read_wxr(path)
@@ -123,7 +128,15 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
         for record in records:
             prepared = None
             if isinstance(record, Item) and record.post_type == "post":
-                prepared = Prepared(_convert(record, lookup), item_checksum(record))
+                converted = _convert(record, lookup)
+                prepared = Prepared(
+                    converted,
+                    item_checksum(record),
+                    _search_body(converted),
+                    {"title": plain_text(record.title), "standfirst": plain_text(record.excerpt)},
+                )
+                if converted is not None:
+                    record.content = ""  # converted and digested: the importer needs no HTML
             chunk.append((record, prepared))
             if len(chunk) >= CHUNK:
                 queue.put(("records", chunk))
@@ -134,6 +147,20 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
         queue.put(("wxr-error", error.message, error.line))
     except Exception as error:  # noqa: BLE001 - reported to the importer, which stops
         queue.put(("error", repr(error)))
+
+
+def _search_body(converted: Converted | None) -> str | None:
+    """The body's text as the search index takes it, by the article's own method.
+
+    The method reads only the body's stored blocks; an unsaved ArticlePage would ask the
+    database for its content type, which the worker never touches.
+    """
+    if converted is None:
+        return None
+    from masthead.content.models import ArticlePage
+
+    stored = SimpleNamespace(body=SimpleNamespace(raw_data=list(converted.blocks)))
+    return ArticlePage.search_body(stored)
 
 
 def _convert(item: Item, lookup: ImageLookup) -> Converted | None:

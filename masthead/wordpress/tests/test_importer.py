@@ -11,6 +11,7 @@ import io
 import tempfile
 from io import StringIO
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -28,6 +29,7 @@ from masthead.comments import services as comment_services
 from masthead.comments.models import Comment, CommentStatus
 from masthead.content.models import (
     ArticlePage,
+    ArticlePageTag,
     AuthorPage,
     HomePage,
     SectionPage,
@@ -35,7 +37,7 @@ from masthead.content.models import (
 )
 from masthead.content.tests.factories import make_paper
 from masthead.wordpress import bulk
-from masthead.wordpress.importer import ImportStopped, WordPressImporter
+from masthead.wordpress.importer import ImportStopped, WordPressImporter, plain_text
 from masthead.wordpress.middleware import WordPressQueryLinkMiddleware
 from masthead.wordpress.models import ImportRun, WordPressObject
 from masthead.wordpress.tests import exports
@@ -114,6 +116,34 @@ class ThemeUnitImportTests(TestCase):
         self.assertEqual([a.title for a in sticky.authors], ["Theme Buster"])
         self.assertIsInstance(sticky.get_parent().specific, SectionPage)
         self.assertTrue(sticky.tag_list)
+
+    def test_an_article_holds_its_posts_tags_each_once_and_its_revision_the_same(self):
+        posts = {
+            record.wordpress_id: record
+            for record in read_wxr(THEME_UNIT)
+            if getattr(record, "post_type", "") == "post"
+        }
+        tagged = 0
+        for wordpress_id, pk in WordPressObject.objects.filter(kind="post").values_list(
+            "wordpress_id", "object_id"
+        ):
+            article = ArticlePage.objects.get(pk=pk)
+            names = {
+                plain_text(term.name)[:100] or unquote(term.slug)
+                for term in posts[int(wordpress_id)].terms
+                if term.taxonomy == "post_tag"
+            }
+            self.assertEqual({tag.name for tag in article.tags.all()}, names, wordpress_id)
+            rows = list(
+                ArticlePageTag.objects.filter(content_object=article)
+                .order_by("pk")
+                .values_list("pk", "tag_id")
+            )
+            self.assertEqual(len(rows), len(names))
+            revised = article.latest_revision.content["tagged_items"]
+            self.assertEqual([(item["pk"], item["tag"]) for item in revised], rows)
+            tagged += bool(rows)
+        self.assertGreater(tagged, 10)
 
     def test_categories_become_sections_keeping_their_hierarchy(self):
         sections = SectionPage.objects.filter(pk__in=imported("category"))

@@ -1,8 +1,10 @@
 """The worker process (pipeline.py) must leave exactly what converting in the importer leaves."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import TestCase
 from wagtail.images import get_image_model
+from wagtail.search.models import IndexEntry
 
 from masthead.content.models import ArticlePage
 from masthead.content.tests.factories import make_paper
@@ -70,13 +72,26 @@ class WorkerTests(TestCase):
                     )
                 }
                 articles = {
-                    key: (page.title, labelled(page.body.raw_data), page.access_level, page.live)
+                    key: (
+                        page.title,
+                        page.standfirst,
+                        labelled(page.body.raw_data),
+                        page.access_level,
+                        page.live,
+                    )
                     for key, page in pages.items()
                 }
+                entries = {
+                    entry.object_id: (entry.title, entry.autocomplete, entry.body)
+                    for entry in IndexEntry.objects.filter(
+                        content_type=ContentType.objects.get_for_model(ArticlePage)
+                    )
+                }
+                searched = {key: entries.get(str(page.pk)) for key, page in pages.items()}
                 raise Rollback
         except Rollback:
             pass
-        return importer, report, mappings, articles
+        return importer, report, mappings, articles, searched
 
     def test_the_worker_converts_posts_as_the_importer_does(self):
         serial, *expected = self.imported(worker=False)
@@ -86,11 +101,15 @@ class WorkerTests(TestCase):
         # folder holds was left to the importer, which adds the picture from the folder.
         self.assertGreater(parallel.from_worker, 40)
         self.assertGreaterEqual(parallel.left_to_us, 1)
-        report, mappings, articles = actual
+        report, mappings, articles, searched = actual
         self.assertEqual(len(articles), 58)
         self.assertEqual(report, expected[0])
         self.assertEqual(mappings, expected[1])
         self.assertEqual(articles, expected[2])
+        # The index's text of each body, which the worker computed, is the importer's.
+        self.assertEqual(searched, expected[3])
+        live = [key for key, (*_fields, is_live) in articles.items() if is_live]
+        self.assertTrue(live and all(searched[key] for key in live))
         self.assertTrue(
-            any(b["type"] == "image" for _t, body, *_r in articles.values() for b in body)
+            any(b["type"] == "image" for _t, _s, body, *_r in articles.values() for b in body)
         )
