@@ -6,12 +6,16 @@ from .cache import bump_chrome_version
 
 
 def _bump(**kwargs):
-    bump_chrome_version()
+    from masthead.pagecache.purge import at_batch_end
+
+    # In a bulk change (an import's batch) once at its end, not once a page.
+    if not at_batch_end(bump_chrome_version):
+        bump_chrome_version()
 
 
 def _bump_for_pages(sender, instance, **kwargs):
     if isinstance(instance, Page):
-        bump_chrome_version()
+        _bump()
 
 
 def connect():

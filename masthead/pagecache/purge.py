@@ -35,16 +35,21 @@ def batched():
     A bulk change touches a whole edition's lists and menus anyway: each changed page's
     own key goes, and each changed edition (`chrome-<language>`, which every page of the
     edition carries). Working out each page's precise keys would cost queries per page.
+    Pages the batch created have no key of their own to purge (nothing cached can show a
+    page that did not exist), and work other apps defer to the batch's end (the chrome
+    version's bump) runs once.
     """
     if _batch.get() is not None:
         yield
         return
-    changed: dict = {"pages": set(), "locales": set()}
+    changed: dict = {"pages": set(), "created": set(), "locales": set(), "at_end": {}}
     token = _batch.set(changed)
     try:
         yield
     finally:
         _batch.reset(token)
+    for callback in changed["at_end"].values():
+        callback()
     if changed["pages"] or changed["locales"]:
         from wagtail.models import Locale
 
@@ -52,10 +57,27 @@ def batched():
             "language_code", flat=True
         )
         purge(
-            {keys.page(pk) for pk in changed["pages"]}
+            {keys.page(pk) for pk in changed["pages"] - changed["created"]}
             | {keys.chrome(language) for language in languages}
             | {keys.latest(language) for language in languages}
         )
+
+
+def created_in_batch(page_ids) -> None:
+    """Tell the open batch (if any) that it created these pages."""
+    changed = _batch.get()
+    if changed is not None:
+        changed["created"].update(page_ids)
+
+
+def at_batch_end(callback) -> bool:
+    """Run `callback` once when the open batch ends, however often it is asked; say whether
+    a batch is open (if not, the caller does its work now)."""
+    changed = _batch.get()
+    if changed is None:
+        return False
+    changed["at_end"].setdefault(getattr(callback, "__qualname__", id(callback)), callback)
+    return True
 
 
 def purge(surrogate_keys) -> None:

@@ -71,6 +71,7 @@ from wagtail.utils.timestamps import ensure_utc
 
 from masthead.content.models import ArticlePage
 from masthead.pagecache.purge import batched as purge_batched
+from masthead.pagecache.purge import created_in_batch
 from masthead.search.entries import in_use as search_entries_in_use
 from masthead.search.entries import update_entries as update_search_entries
 from masthead.search.signal_handlers import written_in_bulk as search_rows_in_bulk
@@ -135,6 +136,7 @@ def add_pages(
         # The page cache purges once for the whole batch, and PostgreSQL's search rows
         # are written in one go, not once per page.
         with purge_batched(), search_rows_in_bulk():
+            created_in_batch(page.pk for page in pages)
             for page, revision in zip(pages, revisions, strict=True):
                 if page.live:
                     page_published.send(

@@ -465,6 +465,26 @@ class PurgeOnPublish(PageCacheTestCase):
         self.assertEqual(self.get(self.elsewhere.url)["X-Page-Cache"], "MISS")  # its edition
         self.assertEqual(self.get("/fa/")["X-Page-Cache"], "HIT")  # the other edition
 
+    def test_a_batch_bumps_the_chrome_once_and_skips_keys_of_pages_it_created(self):
+        from unittest import mock
+
+        from masthead.core.cache import chrome_version
+        from masthead.pagecache.purge import batched, created_in_batch
+
+        before = chrome_version()
+        with mock.patch.object(store, "purge", wraps=store.purge) as purged:
+            with batched():
+                for page in (self.free, self.elsewhere):
+                    ArticlePage.objects.get(pk=page.pk).save_revision().publish()
+                created_in_batch([self.elsewhere.pk])  # as the importer's bulk writer says
+                self.assertEqual(chrome_version(), before)  # not yet
+                purged.assert_not_called()
+        self.assertEqual(chrome_version(), before + 1)  # once for the batch
+        [(surrogate_keys,), _kwargs] = purged.call_args
+        self.assertIn(f"page-{self.free.pk}", surrogate_keys)
+        self.assertNotIn(f"page-{self.elsewhere.pk}", surrogate_keys)  # nothing showed it yet
+        self.assertIn("latest-en", surrogate_keys)
+
 
 class PurgeReachesTheEdge(PageCacheTestCase):
     def test_publishing_sends_the_keys_to_the_edge(self):
