@@ -63,6 +63,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS") or os.cpu_count() or 1)
 REDIS_URL = "redis://127.0.0.1:6379/13"
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+# The parameters deploy/varnish/README.md gives for a small machine: one thread pool, and
+# no headers (cookies among them) in the shared log; read from there, so both agree.
+EDGE_PARAMETERS = re.search(
+    r"^varnishd .*?((?:-p \S+ ?)+)", (VCL.parent / "README.md").read_text(), re.MULTILINE
+)[1].split()
 HOST = "127.0.0.1"
 BATCH = 2000  # articles per add_pages() call while filling
 
@@ -339,6 +344,7 @@ def varnish(backend: str):
     listen = free_port()
     command = [binary("varnishd"), "-F", "-n", str(workdir / "instance")]
     command += ["-a", f"{HOST}:{listen}", "-f", str(workdir / "default.vcl"), "-s", "malloc,256m"]
+    command += EDGE_PARAMETERS
     try:
         with child(command, WORK / "varnishd.log") as process:
             wait_for(f"http://{HOST}:{listen}/healthz", process, seconds=30)
