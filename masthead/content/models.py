@@ -410,6 +410,7 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
         """
         tag_ids = [tag.pk for tag in self.tag_list]
         newest = [True, self.locale_id, self.pk]
+        in_section = [*newest, self.path[: -self.steplen] + "%", RELATED_CANDIDATES]
         # The candidates' ids and each one's count of shared tags in plain SQL: built with
         # the ORM (two sliced subqueries, a join, a count, DISTINCT) they cost 3 ms of
         # Python a page. Parameters are values only.
@@ -417,16 +418,14 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
             in_tags = ", ".join(["%s"] * len(tag_ids))
             candidates = models.expressions.RawSQL(  # noqa: S611 - fixed SQL, bound values
                 RELATED_IN_SECTION_SQL + " UNION " + RELATED_SHARING_TAGS_SQL.format(in_tags),
-                [*newest, self.path[: -self.steplen] + "%", RELATED_CANDIDATES]
-                + [*newest, *tag_ids, RELATED_CANDIDATES],
+                [*in_section, *newest, *tag_ids, RELATED_CANDIDATES],
             )
             shared_tags = models.expressions.RawSQL(  # noqa: S611 - fixed SQL, bound values
                 SHARED_TAGS_SQL.format(in_tags), tag_ids, output_field=models.IntegerField()
             )
         else:
             candidates = models.expressions.RawSQL(  # noqa: S611 - fixed SQL, bound values
-                RELATED_IN_SECTION_SQL,
-                [*newest, self.path[: -self.steplen] + "%", RELATED_CANDIDATES],
+                RELATED_IN_SECTION_SQL, in_section
             )
             shared_tags = models.Value(0)
         related = (

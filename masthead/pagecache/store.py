@@ -44,6 +44,26 @@ LISTENER_POLL_SECONDS = 1.0
 LISTENER_RETRY_SECONDS = 2.0
 
 
+def counter_value(cache, key: str) -> int:
+    """A counter that never repeats a value: missing (a new or emptied cache), it starts
+    from the clock in microseconds, past any count an earlier one reached, so nothing a
+    process remembers under an old value can match the new one."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns() // 1000, timeout=None)
+        value = cache.get(key)
+    return int(value)
+
+
+def advance_counter(cache, key: str) -> int:
+    """Move such a counter on; its new value."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # missing: start it (another process may have just done so)
+        counter_value(cache, key)
+        return cache.incr(key)
+
+
 @dataclass(frozen=True)
 class StoredPage:
     status: int
@@ -153,10 +173,7 @@ class PageStore:
             # django-redis keeps an incremented number as a plain integer; its own get()
             # costs several times a bare GET (key building, unpickling).
             generation = int(client.get(cache.make_key(GENERATION_KEY)) or 0)
-        if not generation:
-            cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-            generation = int(cache.get(GENERATION_KEY, 0))
-        return generation
+        return generation or counter_value(cache, GENERATION_KEY)
 
     def redis(self, write: bool):
         """The Redis client under the cache (django-redis), or None for any other backend."""
@@ -213,10 +230,7 @@ class PageStore:
                 timeout=settings.PAGE_CACHE["TTL"] * 2 + 60,
             )
             # After the keys: a worker that sees the new generation finds them purged.
-            # Started from the clock, so a counter lost and started again never repeats a
-            # generation some worker remembers.
-            self.cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-            self._announce(self.cache.incr(GENERATION_KEY))
+            self._announce(advance_counter(self.cache, GENERATION_KEY))
         except Exception as error:  # noqa: BLE001
             self._failed(error)
         self.local.clear()
