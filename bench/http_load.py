@@ -269,11 +269,10 @@ def process_tree(root: int) -> list[int]:
 def granian(*, cached: bool):
     port = free_port()
     env = {**os.environ, "MASTHEAD_PAGE_CACHE": "1" if cached else "0"}
-    command = [
-        str(Path(sys.executable).parent / "granian"),
-        "--interface",
-        "wsgi",
-        "masthead.wsgi:application",
+    command = [  # the README's production command
+        sys.executable,
+        "-m",
+        "masthead.serve",
         "--workers",
         str(WORKERS),
         "--host",
