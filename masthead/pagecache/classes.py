@@ -8,11 +8,13 @@ signature): a copied class value opens nothing without that session, and a sessi
 ends (sign-out, a closed browser) takes the class with it. Checking it costs one HMAC.
 """
 
-import datetime
 import hashlib
+import time
 
 from django.conf import settings
 from django.core import signing
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 CLASS_COOKIE = "masthead_class"
 CLASS_SALT = "masthead.pagecache.class"
@@ -39,7 +41,7 @@ def _class_signer() -> signing.Signer:
 
 
 def this_hour() -> int:
-    return int(datetime.datetime.now(datetime.UTC).timestamp() // 3600)
+    return int(time.time() // 3600)  # hours since the epoch, UTC
 
 
 def session_tag(session_key: str) -> str:
@@ -115,3 +117,12 @@ def set_class_cookie(response, entitlement: str | None, current: str | None, ses
         secure=settings.SESSION_COOKIE_SECURE,
         samesite="Lax",
     )
+
+
+@receiver(setting_changed)
+def forget_signatures(setting, **kwargs) -> None:
+    """A new signing key (tests change it) makes every verified value unverified."""
+    global _signer
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"):
+        _signer = None
+        _verified.clear()

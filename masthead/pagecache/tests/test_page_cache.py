@@ -9,10 +9,11 @@ the reader-state call; publishing purges exactly the pages that show a change.
 import http.server
 import threading
 import time
+from unittest import mock
 
 from django.core.cache import caches
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
@@ -20,6 +21,7 @@ from masthead.comments.models import Comment
 from masthead.content.models import AccessLevel, ArticlePage
 from masthead.content.tests.factories import make_article, make_paper
 from masthead.core.models import Menu, MenuItem
+from masthead.pagecache import rules
 from masthead.pagecache.classes import CLASS_COOKIE, sign_class, this_hour
 from masthead.pagecache.store import LISTENER_POLL_SECONDS, store
 from masthead.pagecache.testing import CachedClient
@@ -309,6 +311,41 @@ class ClassesNeverMix(PageCacheTestCase):
         self.assertTrue(state["csrf_token"])
         self.assertTrue(state["comment_token"])
         self.assertIn("no-store", self.get("/reader/state/")["Cache-Control"])
+
+
+class RememberedCookieAnswers(SimpleTestCase):
+    """The rules remember each Cookie header's answer; never past the hour it was read in."""
+
+    SESSION = "s" * 32
+
+    def environ(self, class_hour: int) -> dict:
+        header = f"sessionid={self.SESSION}; {CLASS_COOKIE}=" + sign_class(
+            "subscriber", self.SESSION, hour=class_hour
+        )
+        return {"REQUEST_METHOD": "GET", "PATH_INFO": "/an-article/", "HTTP_COOKIE": header}
+
+    def test_a_remembered_class_expires_with_its_hour(self):
+        signed = this_hour()
+        environ = self.environ(signed)
+        with mock.patch("masthead.pagecache.rules.this_hour", return_value=signed):
+            self.assertEqual(rules.entitlement_for(environ), "subscriber")
+            self.assertEqual(rules.entitlement_for(environ), "subscriber")  # remembered
+        with mock.patch("masthead.pagecache.rules.this_hour", return_value=signed + 1):
+            self.assertEqual(rules.entitlement_for(environ), "subscriber")  # still valid
+        with mock.patch("masthead.pagecache.rules.this_hour", return_value=signed + 2):
+            self.assertIsNone(rules.entitlement_for(environ))  # too old: Django answers
+
+    def test_a_new_secret_key_forgets_every_answer(self):
+        environ = self.environ(this_hour())
+        self.assertEqual(rules.entitlement_for(environ), "subscriber")
+        with override_settings(SECRET_KEY="another-key-" + "k" * 40):
+            self.assertIsNone(rules.entitlement_for(environ))
+        self.assertEqual(rules.entitlement_for(environ), "subscriber")
+
+    def test_remembered_answers_stay_bounded(self):
+        for number in range(rules.COOKIE_HEADERS_REMEMBERED + 10):
+            rules.entitlement_for({**self.environ(this_hour()), "HTTP_COOKIE": f"n={number}"})
+        self.assertLessEqual(len(rules._answers_by_cookie_header), rules.COOKIE_HEADERS_REMEMBERED)
 
 
 class ReaderState(PageCacheTestCase):
