@@ -45,10 +45,10 @@ def paginate(request, queryset, per_page: int):
         raise Http404("No such page of results") from error
 
 
-def listing_page(request, queryset, per_page: int | None = None):
+def listing_page(request, queryset, per_page: int | None = None, known_sections=()):
     """Paginate an article listing and attach each article's section label."""
     page = paginate(request, queryset, per_page or settings.MASTHEAD_SECTION_PAGE_SIZE)
-    page.object_list = attach_sections(page.object_list)
+    page.object_list = attach_sections(page.object_list, known=known_sections)
     return page
 
 
@@ -149,7 +149,7 @@ class SectionPage(CachedPrivacyCheckMixin, KeepsParentWhenRoutingMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.for_listing().in_section(self)
-        context["articles"] = listing_page(request, articles)
+        context["articles"] = listing_page(request, articles, known_sections=[self])
         context["subsections"] = SectionPage.objects.child_of(self).live()
         return context
 
@@ -434,7 +434,7 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
             .annotate(shared_tags=shared_tags)
             .order_by("-shared_tags", "-first_published_at", "-pk")[:3]
         )
-        return attach_sections(related)
+        return attach_sections(related, known=[self.section])
 
     @cached_property
     def read_next(self) -> "ArticlePage | None":

@@ -95,13 +95,19 @@ class ArticlePageQuerySet(PageQuerySet):
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 
 
-def attach_sections(articles: Iterable[Page]) -> list[Page]:
-    """Set `section_page` on each article (its parent section) with one query for all."""
+def attach_sections(articles: Iterable[Page], known: Iterable[Page] = ()) -> list[Page]:
+    """Set `section_page` on each article (its parent section) with one query for all.
+
+    Sections the caller already holds (`known`: the page being served, its own section)
+    are used as they are; the query is left out when they are all the articles need.
+    """
     from .models import SectionPage
 
     articles = list(articles)
-    parent_paths = {a.path[: -Page.steplen] for a in articles}
-    sections = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths)}
+    sections = {s.path: s for s in known if isinstance(s, SectionPage)}
+    missing = {a.path[: -Page.steplen] for a in articles} - sections.keys()
+    if missing:
+        sections.update((s.path, s) for s in SectionPage.objects.filter(path__in=missing))
     for article in articles:
         article.section_page = sections.get(article.path[: -Page.steplen])
     return articles

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.test import TestCase
 
 from masthead.content.models import AccessLevel, ArticleAuthor
+from masthead.content.querysets import attach_sections
 from masthead.core.cache import bump_chrome_version
 
 from .factories import make_article, make_image, make_paper, translate
@@ -117,6 +118,18 @@ class ArticlePageTests(TestCase):
         self.middle.tags.add("extra-1", "extra-2", "extra-3")
         self.middle.save_revision().publish()
         self.assert_article_queries(14, 17)  # the comments section included
+
+    def test_section_labels_come_from_sections_at_hand_without_a_query(self):
+        own_section = [self.oldest, self.newest]
+        with self.assertNumQueries(0):
+            labelled = attach_sections(own_section, known=[self.paper.news])
+        self.assertEqual({a.section_page for a in labelled}, {self.paper.news})
+        with self.assertNumQueries(1):  # the other section's, and only that one
+            labelled = attach_sections([*own_section, self.elsewhere], known=[self.paper.news])
+        self.assertEqual(
+            [a.section_page for a in labelled],
+            [self.paper.news, self.paper.news, self.paper.economy],
+        )
 
     def test_article_page_after_a_publish_rebuilds_the_chrome_within_budget(self):
         self.get(self.middle)  # renditions are created on the first view
@@ -241,7 +254,9 @@ class EditionTests(TestCase):
         later_fa.tags.add("نفت")
         later_fa.save_revision().publish()
         self.client.get(persian.url)
-        with self.assertNumQueries(15):  # the comments section included
+        # The comments section included; the related articles are of the article's own
+        # section, whose label needs no query (15 when one is of another section).
+        with self.assertNumQueries(14):
             html = self.client.get(persian.url).content.decode()
         self.assertIn("آدا نویسنده", html)
 
