@@ -141,6 +141,7 @@ class SectionPage(CachedPrivacyCheckMixin, KeepsParentWhenRoutingMixin, Page):
     settings_panels = [*Page.settings_panels, FieldPanel("default_access_level")]
     subpage_types = ["content.SectionPage", "content.ArticlePage"]
     parent_page_types = ["content.HomePage", "content.SectionPage"]
+    likely_child_model = "content.ArticlePage"
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     class Meta:
