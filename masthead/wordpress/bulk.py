@@ -21,8 +21,11 @@ builds the same pages both ways and compares them field by field):
 - the `page_published` and `published` signals for each page that went live.
 
 A page may carry `_bulk_search_texts`, {search method name: its text}, computed ahead by
-the caller from the same fields (the import's worker computes `search_body` while the
-importer writes); the index takes those texts instead of calling the methods.
+the caller from the same fields (the import's worker computes the headline's, standfirst's
+and body's while the importer writes); the index takes those texts instead of calling the
+methods. Each StreamField is encoded once, for its column and its revision alike (Wagtail
+encodes it twice); a caller may give that text too, as `_bulk_stream_json` {field name:
+`stream_json(its raw blocks)`}, the blocks carrying their ids already.
 
 What it does not do, as the three calls do not either for a new page: workflows, page
 subscriptions, aliases. Callers set `owner` themselves if they want one, and check
@@ -34,21 +37,28 @@ them in `deferred_search_index()`, which indexes them in one go at the end of th
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRel
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Sum
+from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Length
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
-from django.utils.encoding import force_str
+from django.utils.encoding import force_str, is_protected_type
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from modelcluster.fields import ParentalKey
@@ -56,6 +66,7 @@ from modelcluster.models import (
     ClusterableModel,
     get_all_child_m2m_relations,
     get_all_child_relations,
+    get_field_value,
 )
 from wagtail.blocks import Block, ChooserBlock, RichTextBlock
 from wagtail.blocks.stream_block import BaseStreamBlock, StreamValue
@@ -82,6 +93,7 @@ _waiting_for_index: ContextVar[list | None] = ContextVar("bulk_waiting_for_index
 # Rows per INSERT: big enough to amortise a statement, small enough for SQLite's
 # parameter limit on the widest table (Page has 30-odd columns).
 INSERT_BATCH = 500
+FEW_NAMESAKES = 50  # pages elsewhere sharing a batch's slugs, looked up one by one
 
 
 def add_pages(
@@ -101,8 +113,27 @@ def add_pages(
     Raises ValidationError, before writing anything, for a page Wagtail would refuse.
     """
     pages = list(pages)
-    if not pages:
-        return []
+    add_page_groups([(parent, pages)], publish=publish, user=user, clean=clean)
+    return pages
+
+
+def add_page_groups(
+    groups: Iterable[tuple[Page, list[Page]]],
+    *,
+    publish: bool = True,
+    user=None,
+    clean: bool = True,
+) -> None:
+    """add_pages() for several parents at once: (parent, its new pages) pairs, each parent
+    once. The rows are the same as one add_pages() call per parent, in the same order;
+    they go in together (an import's batch fills a dozen sections at a time).
+    """
+    groups = [(parent, list(pages)) for parent, pages in groups if pages]
+    if not groups:
+        return
+    if len({parent.pk for parent, _pages in groups}) < len(groups):
+        raise ValueError("add_page_groups() takes each parent once.")
+    pages = [page for _parent, group in groups for page in group]
     for page in pages:
         if page.pk is not None or not page._state.adding:
             raise ValueError(f"add_pages() adds new pages only; {page!r} is already saved.")
@@ -110,20 +141,23 @@ def add_pages(
             raise TypeError(f"add_pages() needs specific Page instances, not {page!r}.")
     using = router.db_for_write(Page)
     with transaction.atomic(using=using):
-        parent_row = _lock_parent(parent, using)
+        parent_rows = [_lock_parent(parent, using) for parent, _group in groups]
         now = timezone.now()
-        _place(parent_row, pages, using)
-        for page in pages:
-            page._cached_parent_obj = parent  # what the search index's section name reads
+        for (parent, group), parent_row in zip(groups, parent_rows, strict=True):
+            _place(parent_row, group, using)
+            for page in group:
+                page._cached_parent_obj = parent  # what the search index's section name reads
         if clean:
             _validate(pages)
         _set_publication_state(pages, publish=publish, now=now)
+        _encode_streams(pages)
         _insert_pages(pages, using)
         _insert_cluster_children(pages, using)
         revisions = _insert_revisions(pages, user=user, publish=publish, now=now, using=using)
         _link_revisions(pages, revisions, using)
-        parent.numchild = parent_row.numchild + len(pages)
-        Page.objects.using(using).filter(pk=parent.pk).update(numchild=parent.numchild)
+        for (parent, group), parent_row in zip(groups, parent_rows, strict=True):
+            parent.numchild = parent_row.numchild + len(group)
+        _set_numchild([parent for parent, _group in groups], using)
         _log(pages, revisions, user=user, using=using)
         _index_references(pages, using)
         waiting = _waiting_for_index.get()
@@ -149,7 +183,81 @@ def add_pages(
                 ArticlePage.objects.using(using).filter(pk__in=articles).prefetch_related("tags"),
                 using=using,
             )
-    return pages
+
+
+def _set_numchild(parents: list[Page], using: str) -> None:
+    """Write each parent's new numchild."""
+    _update_pages(["numchild"], [(parent.numchild, parent.pk) for parent in parents], using)
+
+
+def _update_pages(columns: list[str], rows: list[tuple], using: str) -> None:
+    """Set `columns` of Page rows, each row its values then its page's id: one prepared
+    UPDATE run for them all."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    # Only quoted model metadata goes into the statement; the values are parameters.
+    update = f"UPDATE {quote(Page._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(update, rows)
+
+
+def instance_maker(model: type[models.Model]) -> Callable[..., models.Model]:
+    """Return a function that makes unsaved instances of `model` as `model(**fields)` does.
+
+    Django's constructor walks every field for its default and Wagtail's and
+    modelcluster's add their own steps: a third of a millisecond an article, at 100,000
+    articles half a minute. The maker builds one instance that way, then copies its
+    defaults into each new one and sets the given fields: a default that must be made
+    afresh (a callable one such as translation_key's, or one a descriptor turns into an
+    object of its own such as a StreamField's) is made afresh, a field with a descriptor
+    and a child relation (bylines=[...]) are set through it, as the constructor sets them.
+    A model that listens to pre_init or post_init, or whose constructor leaves anything
+    else on the instance, gets its own constructor.
+    """
+    template = model()
+    plain, fresh = set(), []
+    for field in model._meta.concrete_fields:
+        descriptor = next(
+            (c.__dict__[field.attname] for c in model.__mro__ if field.attname in c.__dict__), None
+        )
+        if not field.is_relation and type(descriptor) is not DeferredAttribute:
+            fresh.append(field)  # set through its descriptor, as the constructor does
+        elif field.has_default() and callable(field.default):
+            fresh.append(field)
+        elif not field.is_relation:
+            plain.add(field.attname)
+    expected = {field.attname for field in model._meta.concrete_fields} | {"_state"}
+    if (
+        pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+        or set(template.__dict__) != expected
+    ):
+        return model
+    defaults = {
+        name: value
+        for name, value in template.__dict__.items()
+        if name != "_state" and name not in {field.attname for field in fresh}
+    }
+    db, cache = template._state.db, dict(template._state.fields_cache)
+
+    def make(**fields):
+        instance = model.__new__(model)
+        instance.__dict__.update(defaults)
+        instance._state = ModelState()
+        instance._state.db = db
+        instance._state.fields_cache = dict(cache)  # e.g. the content type a page looks up
+        for field in fresh:
+            if field.attname not in fields and field.name not in fields:
+                setattr(instance, field.attname, field.get_default())
+        for name, value in fields.items():
+            if name in plain:
+                instance.__dict__[name] = value
+            else:
+                setattr(instance, name, value)
+        return instance
+
+    return make
 
 
 @contextmanager
@@ -222,11 +330,8 @@ def _fill_slugs(parent: Page, pages: list[Page], using: str) -> None:
 
     A slug given by the caller that a sibling already has is refused, as Wagtail refuses it.
     """
-    siblings = Page.objects.using(using).filter(
-        path__range=Page._get_children_path_interval(parent.path), depth=parent.depth + 1
-    )
     given = [page.slug for page in pages if page.slug]
-    taken = set(siblings.filter(slug__in=given).values_list("slug", flat=True))
+    taken = _sibling_slugs(parent, given, using)
     seen = set()
     for page in pages:
         if page.slug and (page.slug in taken or page.slug in seen):
@@ -251,9 +356,7 @@ def _fill_slugs(parent: Page, pages: list[Page], using: str) -> None:
         for page in unslugged:
             base, number = bases[id(page)], suffix[id(page)]
             candidates[id(page)] = base if number == 1 else f"{base}-{number}"
-        taken = set(
-            siblings.filter(slug__in=list(candidates.values())).values_list("slug", flat=True)
-        )
+        taken = _sibling_slugs(parent, list(candidates.values()), using)
         waiting = []
         for page in unslugged:
             candidate = candidates[id(page)]
@@ -266,6 +369,35 @@ def _fill_slugs(parent: Page, pages: list[Page], using: str) -> None:
                 page.slug = candidate
                 seen.add(candidate)
         unslugged = waiting
+
+
+def _sibling_slugs(parent: Page, slugs: list[str], using: str) -> set[str]:
+    """Which of `slugs` the parent's children have.
+
+    Asked by the parent's range of paths, the database walks every child (thousands in an
+    archive's section, for each batch). The slug index answers which pages have these
+    slugs, usually none or a few; each is then looked up by id. Many (a slug that many
+    pages share) take the range query after all.
+    """
+    taken = set()
+    depth = parent.depth + 1
+    pages = Page.objects.using(using).order_by()
+    for start in range(0, len(slugs), INSERT_BATCH):
+        chunk = slugs[start : start + INSERT_BATCH]
+        # Slug and id only: the slug index holds both, which even statistics taken on a
+        # young site (that make SQLite scan the table for anything else) let it use.
+        found = list(pages.filter(slug__in=chunk).values_list("slug", "pk"))
+        if len(found) > FEW_NAMESAKES:
+            children = pages.filter(
+                path__range=Page._get_children_path_interval(parent.path), depth=depth
+            )
+            taken.update(children.filter(slug__in=chunk).values_list("slug", flat=True))
+            continue
+        for slug, pk in found:
+            path, page_depth = pages.filter(pk=pk).values_list("path", "depth").get()
+            if page_depth == depth and path.startswith(parent.path):
+                taken.add(slug)
+    return taken
 
 
 def _validate(pages: list[Page]) -> None:
@@ -327,6 +459,39 @@ def _concrete_chain(model) -> list:
     return [m for m in reversed(chain) if m is not Page and issubclass(m, Page)]
 
 
+def _encode_streams(pages: list[Page]) -> None:
+    """Encode each page's StreamFields once, for its column and its revision alike.
+
+    Both hold json.dumps of the same prepared blocks (the revision as a string inside its
+    content); Wagtail encodes them twice. Preparing them gives each block without an id
+    its id, in the page's value too. A field the caller encoded (`_bulk_stream_json`) is
+    left as given.
+    """
+    for page in pages:
+        fields = _stream_fields(type(page))
+        if not fields:
+            continue
+        given = dict(getattr(page, "_bulk_stream_json", None) or {})
+        for field in fields:
+            if field.attname not in given:
+                value = field.get_prep_value(field.value_from_object(page))
+                given[field.attname] = StoredJSON(json.dumps(value, cls=DjangoJSONEncoder))
+        page._bulk_stream_json = given
+
+
+_stream_fields_cache: dict[type, tuple] = {}
+
+
+def _stream_fields(model) -> tuple:
+    if model not in _stream_fields_cache:
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, StreamField)]
+        # Their encoder, which _encode_streams uses: Wagtail's, checked rather than assumed.
+        if any(field.json_field.encoder is not DjangoJSONEncoder for field in fields):
+            fields = []
+        _stream_fields_cache[model] = tuple(fields)
+    return _stream_fields_cache[model]
+
+
 def _insert_pages(pages: list[Page], using: str) -> None:
     """Insert Page rows, read their ids back by path, then each specific model's rows."""
     page_fields = [f for f in Page._meta.local_concrete_fields if not f.primary_key]
@@ -359,8 +524,7 @@ def _insert_cluster_children(pages: list[Page], using: str) -> None:
         if not hasattr(page, "_cluster_related_objects"):
             page._cluster_related_objects = {}
         pending = page._cluster_related_objects
-        for relation in get_all_child_relations(page):
-            name = relation.get_accessor_name()
+        for name, model, key in _child_relations(type(page)):
             if name not in pending:
                 # A new page has none in the database: say so, so that serialising and
                 # indexing it do not ask the database once per page and relation.
@@ -369,9 +533,9 @@ def _insert_cluster_children(pages: list[Page], using: str) -> None:
             for child in pending[name]:
                 if child.pk is not None:
                     raise ValueError(f"{child!r} of a new page is already saved.")
-                setattr(child, relation.field.name, page)
-                by_model[relation.related_model].append(child)
-        for field in get_all_child_m2m_relations(page):
+                setattr(child, key, page)
+                by_model[model].append(child)
+        for field in _child_m2m(type(page)):
             getattr(page, field.name).commit()  # rare on articles; Wagtail's own path
     for model, children in by_model.items():
         insert_objects(model, children, using)
@@ -385,21 +549,40 @@ def _insert_revisions(pages, *, user, publish: bool, now, using: str) -> list[Re
     """One Revision per page holding what save_revision() would have serialised."""
     base_type = ContentType.objects.db_manager(using).get_for_model(Page)
     content_types = _content_types(using)
-    revisions = [
-        Revision(
+    revisions, rows = [], []
+    user_id = user.pk if user is not None else None
+    for page in pages:
+        content, stored = _revision_content(page)
+        revision = Revision(
             content_type_id=content_types(page),
             base_content_type=base_type,
             object_id=str(page.pk),
             created_at=now,
             user=user,
             approved_go_live_at=page.go_live_at if publish and not page.live else None,
-            content=_revision_content(page),
+            content=content,
             object_str=str(page),
         )
-        for page in pages
-    ]
-    fields = [f for f in Revision._meta.local_concrete_fields if not f.primary_key]
-    _insert_objects(Revision, fields, revisions, using)
+        revisions.append(revision)
+        rows.append(
+            (
+                revision.content_type_id,
+                base_type.pk,
+                revision.object_id,
+                now,
+                user_id,
+                revision.approved_go_live_at,
+                stored,
+                revision.object_str,
+            )
+        )
+    _insert_rows(
+        Revision,
+        ["content_type", "base_content_type", "object_id", "created_at", "user"]
+        + ["approved_go_live_at", "content", "object_str"],
+        rows,
+        using,
+    )
     # A new page has no other revision, so its id names the one just written.
     ids = {}
     for start in range(0, len(revisions), INSERT_BATCH):
@@ -416,16 +599,157 @@ def _insert_revisions(pages, *, user, publish: bool, now, using: str) -> list[Re
     return revisions
 
 
-def _revision_content(page: Page) -> dict:
-    """Serialise the page as save_revision() saw it: saved, before its revision existed."""
+def _revision_content(page: Page) -> tuple[dict, StoredJSON]:
+    """Serialise the page as save_revision() saw it: saved, before its revision existed.
+
+    Returns the content and its text as the revision's column stores it.
+    """
     final = {name: getattr(page, name) for name in _PUBLICATION_FIELDS}
     for name, value in page._bulk_as_revised.items():
         setattr(page, name, value)
     try:
-        return page.serializable_data()
+        content = serializable_data(page)
     finally:
         for name, value in final.items():
             setattr(page, name, value)
+    # A StreamField encoded ahead is in the content as its text already (what its
+    # value_to_string gives), so only the content itself is encoded here.
+    return content, StoredJSON(json.dumps(content, cls=DjangoJSONEncoder))
+
+
+class StoredJSON(str):
+    """A JSON column's value as the column stores it (the field's encoder's output),
+    encoded ahead: it goes into the column as it is."""
+
+
+def stream_json(raw_blocks: list[dict]) -> StoredJSON:
+    """Encode a StreamField's raw blocks (each with its id) as its column stores them, and
+    as a revision holds them (Wagtail keeps a StreamField there as this text), for
+    `_bulk_stream_json`: the encoding is work a second process can do."""
+    return StoredJSON(json.dumps(raw_blocks, cls=DjangoJSONEncoder))
+
+
+class _AsStored(json.JSONEncoder):
+    """Encodes a StoredJSON as itself: the backend's adapt_json_value stays in charge of
+    handing the text over (a plain string on SQLite, psycopg's Jsonb on PostgreSQL)."""
+
+    def encode(self, o):
+        return str(o)
+
+
+def serializable_data(page: Page) -> dict:
+    """What page.serializable_data() returns (modelcluster's walk of every field and child
+    relation), from a plan made once per model; a StreamField the caller encoded ahead
+    (`_bulk_stream_json`) is given as that text, which is what the walk's value_to_string
+    makes of it. Any field with its own serialisation goes through the walk's own step,
+    and a model with its own serializable_data() is asked for it.
+    """
+    if type(page).serializable_data is not Page.serializable_data:
+        return page.serializable_data()
+    data = _fields_data(page)
+    for name, model, _key in _child_relations(type(page)):
+        children = getattr(page, name).all()
+        if hasattr(model, "serializable_data"):
+            data[name] = [child.serializable_data() for child in children]
+        else:
+            data[name] = [_fields_data(child) for child in children]
+    for field in _child_m2m(type(page)):
+        if field.serialize:
+            data[field.name] = [child.pk for child in getattr(page, field.name).all()]
+    return data
+
+
+_plans: dict[type, tuple] = {}
+
+
+def _fields_data(obj) -> dict:
+    """modelcluster's get_serializable_data_for_fields(obj), each plain field read directly."""
+    plan = _plans.get(type(obj))
+    if plan is None:
+        plan = _plans[type(obj)] = _field_plan(type(obj))
+    pk_field, steps = plan
+    given = getattr(obj, "_bulk_stream_json", None) or {}
+    values = obj.__dict__
+    data = {"pk": get_field_value(pk_field, obj)}
+    for name, attname, field in steps:
+        if field is None:  # a relation: its id
+            data[name] = values[attname] if attname in values else getattr(obj, attname)
+        elif field is True:  # a plain column: the value, or its str()
+            value = values[attname] if attname in values else getattr(obj, attname)
+            if isinstance(value, datetime.datetime):
+                data[name] = _as_serialised_datetime(value)
+            elif is_protected_type(value):
+                data[name] = value
+            else:
+                data[name] = str(value)
+        elif attname in given:
+            data[name] = given[attname]
+        else:
+            data[name] = get_field_value(field, obj)
+    return data
+
+
+def _as_serialised_datetime(value: datetime.datetime) -> datetime.datetime:
+    """A datetime as get_field_value leaves it: in UTC (made aware first if naive)."""
+    if not settings.USE_TZ:
+        return value
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_default_timezone()).astimezone(datetime.UTC)
+    return timezone.localtime(value, datetime.UTC)
+
+
+def _field_plan(model) -> tuple:
+    pk_field = model._meta.pk
+    while pk_field.remote_field and pk_field.remote_field.parent_link:
+        pk_field = pk_field.remote_field.model._meta.pk
+    steps = []
+    for field in model._meta.fields:
+        if not field.serialize:
+            continue
+        if field.remote_field is not None:
+            steps.append((field.name, field.get_attname(), None))
+        elif _plain_column(field):
+            steps.append((field.name, field.attname, True))
+        else:
+            steps.append((field.name, field.attname, field))
+    return pk_field, tuple(steps)
+
+
+def _plain_column(field) -> bool:
+    """True when get_field_value gives the attribute itself (or its str()): the field's
+    pre_save, value_from_object and value_to_string are Django's plain ones."""
+    kind = type(field)
+    if kind.value_from_object is not models.Field.value_from_object:
+        return False
+    if kind.value_to_string not in (
+        models.Field.value_to_string,
+        models.DateTimeField.value_to_string,  # never reached: datetimes are kept as they are
+    ):
+        return False
+    if kind in (models.DateTimeField, models.DateField):
+        return not (field.auto_now or field.auto_now_add)
+    return kind.pre_save is models.Field.pre_save
+
+
+_relations_cache: dict[type, tuple] = {}
+
+
+def _child_relations(model) -> tuple:
+    if model not in _relations_cache:
+        relations = get_all_child_relations(model) if issubclass(model, ClusterableModel) else []
+        m2m = get_all_child_m2m_relations(model) if issubclass(model, ClusterableModel) else []
+        _relations_cache[model] = (
+            tuple(
+                (rel.get_accessor_name(), rel.related_model, rel.field.name) for rel in relations
+            ),
+            tuple(m2m),
+        )
+    return _relations_cache[model][0]
+
+
+def _child_m2m(model) -> tuple:
+    _child_relations(model)
+    return _relations_cache[model][1]
 
 
 def _link_revisions(pages: list[Page], revisions: list[Revision], using: str) -> None:
@@ -433,17 +757,11 @@ def _link_revisions(pages: list[Page], revisions: list[Revision], using: str) ->
     for page, revision in zip(pages, revisions, strict=True):
         page.latest_revision = revision
         page.live_revision = revision if page.live else None
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    # Only quoted model metadata goes into the statement; the values are parameters.
-    update = (
-        f"UPDATE {quote(Page._meta.db_table)} SET {quote('latest_revision_id')} = %s, "  # noqa: S608
-        f"{quote('live_revision_id')} = %s WHERE {quote('id')} = %s"
+    _update_pages(
+        ["latest_revision_id", "live_revision_id"],
+        [(page.latest_revision_id, page.live_revision_id, page.pk) for page in pages],
+        using,
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            update, [(page.latest_revision_id, page.live_revision_id, page.pk) for page in pages]
-        )
 
 
 def _log(pages: list[Page], revisions: list[Revision], *, user, using: str) -> None:
@@ -504,13 +822,24 @@ def _content_types(using: str):
     return content_type_id
 
 
-def insert_rows(model, names: list[str], rows: list[tuple], using: str | None = None) -> None:
+def insert_rows(
+    model, names: list[str], rows: list[tuple], using: str | None = None, *, returning=False
+) -> list:
     """Insert plain rows into a plain model's table, each value prepared by its field.
 
-    For rows an importer writes by the ten thousand and never reads back by id; the
-    caller gives every column save() would write (auto_now ones included).
+    For rows an importer writes by the ten thousand; the caller gives every column save()
+    would write (auto_now ones included). With `returning`, return the new rows' ids in
+    order: read back by RETURNING, many rows a statement, or where the database has no
+    RETURNING, a row a statement and its last insert id.
     """
-    _insert_rows(model, names, rows, using or router.db_for_write(model))
+    using = using or router.db_for_write(model)
+    if not returning:
+        _insert_rows(model, names, rows, using)
+        return []
+    found = _insert_rows(
+        model, names, rows, using, per_statement=INSERT_BATCH, returning=model._meta.pk
+    )
+    return [new_id for (new_id,) in found]
 
 
 def insert_objects(model, objs: list, using: str | None = None) -> None:
@@ -550,9 +879,40 @@ def insert_objects(model, objs: list, using: str | None = None) -> None:
 
 
 def _insert_objects(model, fields: list, objs: list, using: str) -> None:
-    """Insert the objects' rows as save() would write them, without reading ids back."""
-    rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objs]
+    """Insert the objects' rows as save() would write them, without reading ids back.
+
+    A StreamField the caller encoded ahead (`_bulk_stream_json`) goes in as that text.
+    """
+    read = _row_reader(fields)
+    rows = []
+    for obj in objs:
+        row = read(obj)
+        given = getattr(obj, "_bulk_stream_json", None)
+        if given:
+            row = tuple(
+                given[field.attname] if field.attname in given else value
+                for field, value in zip(fields, row, strict=True)
+            )
+        rows.append(row)
     _insert_rows(model, fields, rows, using)
+
+
+def _row_reader(fields: list) -> Callable:
+    """Return a function giving an object's row as each field's pre_save(obj, True) gives
+    it: one attribute read in C for the fields whose pre_save is reading the attribute."""
+    if all(_pre_save_reads_attribute(field) for field in fields):
+        read = attrgetter(*(field.attname for field in fields))
+        if len(fields) == 1:
+            return lambda obj: (read(obj),)
+        return read
+    return lambda obj: tuple(field.pre_save(obj, True) for field in fields)
+
+
+def _pre_save_reads_attribute(field) -> bool:
+    kind = type(field)
+    if kind in (models.DateTimeField, models.DateField):
+        return not (field.auto_now or field.auto_now_add)
+    return kind.pre_save is models.Field.pre_save
 
 
 def _insert_rows(
@@ -585,7 +945,12 @@ def _insert_rows(
     ]
     placeholders = f"({', '.join(['%s'] * len(fields))})"
 
-    returning_sql, _params = connection.ops.returning_columns([returning] if returning else [])
+    can_return = connection.features.can_return_rows_from_bulk_insert
+    if returning and not can_return:
+        per_statement = 1  # one row a statement, its id read back as the database tells it
+    returning_sql, _params = connection.ops.returning_columns(
+        [returning] if returning and can_return else []
+    )
 
     def statement(count: int) -> str:
         # Only quoted model metadata goes into the statement; the values are parameters.
@@ -606,8 +971,11 @@ def _insert_rows(
         for start in range(0, len(prepared), per_statement):
             chunk = prepared[start : start + per_statement]
             cursor.execute(statement(len(chunk)), [value for row in chunk for value in row])
-            if returning:
+            if returning and can_return:
                 returned.extend(cursor.fetchall())
+            elif returning:
+                table, column = model._meta.db_table, returning.column
+                returned.append((connection.ops.last_insert_id(cursor, table, column),))
     return returned
 
 
@@ -645,6 +1013,28 @@ def _preparer(field, connection) -> Callable:
             break
         target = target.target_field
     plain = _PLAIN_VALUES.get(type(target))
+    if isinstance(field, models.JSONField | StreamField):
+
+        def prepare_json(value):
+            if type(value) is StoredJSON:
+                return connection.ops.adapt_json_value(value, _AsStored)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_json
+    if type(field) is models.DateTimeField:
+        adapt = connection.ops.adapt_datetimefield_value
+
+        adapted = {}  # equal aware datetimes (one instant) adapt alike: `now` on every row
+
+        def prepare_datetime(value):
+            # An aware datetime comes out of the field's layers as the backend adapts it.
+            if type(value) is datetime.datetime and value.tzinfo is not None:
+                if value not in adapted:
+                    adapted[value] = adapt(value)
+                return adapted[value]
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_datetime
 
     def prepare(value):
         if value is None or type(value) is plain:
@@ -867,35 +1257,37 @@ def _references(page: Page) -> Iterator[tuple]:
     lie in the stored form already. Yields (content type, id, model path, content path,
     chooser model or None): a chosen id is a reference only if the object exists (the
     caller asks once for the whole batch). A page with a block this walk does not know, or with
-    generic relations, goes through Wagtail's own walk.
+    generic relations, goes through Wagtail's own walk. Which fields can hold a reference
+    is worked out once per model.
     """
-    fields = page._meta.get_fields()
-    if any(isinstance(field, GenericForeignKey) for field in fields):
+    plan = _reference_plan(type(page))
+    if plan is None:
         yield from _wagtail_references(page)
         return
     try:
-        found = list(_field_references(page, fields))
+        found = list(_field_references(page, plan))
     except _NotPlain:
         yield from _wagtail_references(page)
         return
     yield from found
-    if isinstance(page, ClusterableModel):
-        for relation in get_all_child_relations(page):
-            name = relation.get_accessor_name()
-            for child in getattr(page, name).all():
-                for (
+    for name in _child_relation_names(type(page)):
+        for child in getattr(page, name).all():
+            child_plan = _reference_plan(type(child))
+            if child_plan is None or isinstance(child, ClusterableModel):  # children of its own
+                references = ReferenceIndex._extract_references_from_object(child)
+            else:
+                try:
+                    references = [r[:4] for r in _field_references(child, child_plan)]
+                except _NotPlain:
+                    references = ReferenceIndex._extract_references_from_object(child)
+            for target_type, target_id, model_path, content_path in references:
+                yield (
                     target_type,
                     target_id,
-                    model_path,
-                    content_path,
-                ) in ReferenceIndex._extract_references_from_object(child):
-                    yield (
-                        target_type,
-                        target_id,
-                        f"{name}.item.{model_path}",
-                        f"{name}.{child.pk}.{content_path}",
-                        None,
-                    )
+                    f"{name}.item.{model_path}",
+                    f"{name}.{child.pk}.{content_path}",
+                    None,
+                )
 
 
 def _wagtail_references(page: Page) -> Iterator[tuple]:
@@ -903,24 +1295,47 @@ def _wagtail_references(page: Page) -> Iterator[tuple]:
         yield (*reference, None)
 
 
-def _field_references(page: Page, fields) -> Iterator[tuple]:
-    """The page's own fields' references, as the first half of Wagtail's walk finds them."""
-    for field in fields:
+_reference_plans: dict[type, tuple | None] = {}
+
+
+def _reference_plan(model) -> tuple | None:
+    """The fields of `model` that can hold a reference, as the first half of Wagtail's walk
+    (ReferenceIndex._extract_references_from_object) picks them, in its order: (field,
+    True) for a foreign key, (field, False) for a field with extract_references. None for
+    a model with a generic foreign key, which only Wagtail's walk reads."""
+    if model in _reference_plans:
+        return _reference_plans[model]
+    plan = []
+    for field in model._meta.get_fields():
+        if isinstance(field, GenericForeignKey):
+            plan = None
+            break
         if field.is_relation and field.many_to_one:
             if getattr(field, "wagtail_reference_index_ignore", False) or getattr(
                 field.related_model, "wagtail_reference_index_ignore", False
             ):
                 continue
-            if isinstance(field, ParentalKey | GenericRel):
-                continue
-            value = field.value_from_object(page)
-            if value is not None:
-                target = ReferenceIndex._get_base_content_type(field.related_model).id
-                yield target, str(value), field.name, field.name, None
-        if not hasattr(field, "extract_references"):
-            continue
-        value = field.value_from_object(page)
+            if not isinstance(field, ParentalKey | GenericRel):
+                plan.append((field, True))
+        if hasattr(field, "extract_references"):
+            plan.append((field, False))
+    _reference_plans[model] = tuple(plan) if plan is not None else None
+    return _reference_plans[model]
+
+
+def _child_relation_names(model) -> tuple[str, ...]:
+    return tuple(name for name, _model, _key in _child_relations(model))
+
+
+def _field_references(obj, plan: tuple) -> Iterator[tuple]:
+    """The object's own fields' references, as the first half of Wagtail's walk finds them."""
+    for field, is_key in plan:
+        value = field.value_from_object(obj)
         if value is None:
+            continue
+        if is_key:
+            target = ReferenceIndex._get_base_content_type(field.related_model).id
+            yield target, str(value), field.name, field.name, None
             continue
         if isinstance(field, StreamField) and isinstance(value, StreamValue):
             found = _block_references(field.stream_block, field.stream_block.get_prep_value(value))
@@ -995,7 +1410,9 @@ def _block_references(block, raw) -> Iterator[tuple]:
     ):
         if raw is not None and not isinstance(raw, str):
             raise _NotPlain  # a RichText the caller built: its str() is not its source
-        for reference in extract_references_from_rich_text(force_str(raw or "")):
+        if not raw or ("<a" not in raw and "<embed" not in raw):
+            return  # Wagtail's link and embed rewriters look for those tags alone
+        for reference in extract_references_from_rich_text(force_str(raw)):
             yield (*reference, None)
     else:
         raise _NotPlain
@@ -1003,5 +1420,10 @@ def _block_references(block, raw) -> Iterator[tuple]:
 
 def _forget_pending_children(page: Page) -> None:
     """Read children from the database from now on, as a page saved by Wagtail does."""
-    for name in ("_cluster_related_objects", "_bulk_as_revised", "_bulk_search_texts"):
+    for name in (
+        "_cluster_related_objects",
+        "_bulk_as_revised",
+        "_bulk_search_texts",
+        "_bulk_stream_json",
+    ):
         page.__dict__.pop(name, None)

@@ -695,6 +695,7 @@ _STRONG = re.compile(r"<(/?)strong\b[^>]*>", re.IGNORECASE)
 _EM = re.compile(r"<(/?)em\b[^>]*>", re.IGNORECASE)
 _BREAK = re.compile(r"\s*<br\s*/?>\s*")
 _EDGE_SPACE = re.compile(r"^(?:<br/>|\s|&nbsp;)+|(?:<br/>|\s|&nbsp;)+$")
+_EDGE_MARKUP = ("<br/>", "&nbsp;")  # what _EDGE_SPACE can find at a squashed text's edges
 _LIST_SPACE = re.compile(r"\s*(</?(?:ul|ol|li)>)\s*")
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a(?: href="([^"]*)")?>(.*?)</a>', re.DOTALL)
@@ -722,7 +723,9 @@ def _rich_text(fragment: str, allowed: frozenset[str]) -> str:
     cleaned = _squash(cleaned)
     if "<br" in cleaned:
         cleaned = _BREAK.sub("<br/>", cleaned)
-    cleaned = _EDGE_SPACE.sub("", cleaned)
+    if cleaned.startswith(_EDGE_MARKUP) or cleaned.endswith(_EDGE_MARKUP):
+        # Squashed, the text has no space at its edges: only markup can stand there.
+        cleaned = _EDGE_SPACE.sub("", cleaned)
     if "<li" in cleaned:
         cleaned = _LIST_SPACE.sub(r"\1", cleaned)
     if "&#x27;" in cleaned or "&quot;" in cleaned:

@@ -9,11 +9,13 @@ resumed by running it again. Records are written in batches, one transaction eac
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import html
 import itertools
 import json
 import re
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -55,7 +57,7 @@ from masthead.content.models import (
 )
 from masthead.pagecache.purge import batched as purge_batched
 
-from .bulk import add_pages, deferred_search_index, insert_objects, insert_rows
+from .bulk import add_page_groups, add_pages, deferred_search_index, insert_rows, instance_maker
 from .models import ImportRun, WordPressObject
 from .pipeline import WORKER_MIN_POSTS, ImageLookup, Prepared, prepared_records
 from .readers import free_username
@@ -68,8 +70,11 @@ KEPT_WARNINGS = 500  # a huge archive may warn thousands of times; the report ke
 UPLOADS = "/wp-content/uploads/"
 RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")  # WordPress's "photo-300x200.jpg" copies
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
-SKIPPED_COMMENT_STATES = {"spam", "trash", "post-trashed"}
 READERS_COMMENT_TYPES = {"", "comment"}
+APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
+# The columns of a comment row the importer builds (_comments), in order.
+COMMENT_COLUMNS = ["article", "parent", "user", "author_name", "author_email"]
+COMMENT_COLUMNS += ["author_website", "body", "status", "created_at", "reply_notified_at"]
 # Post types that are the site's machinery rather than its content.
 MACHINERY_TYPES = {
     "nav_menu_item",
@@ -185,6 +190,23 @@ def known_image(
     return UNKNOWN_IMAGE
 
 
+def item_redirect_paths(item: Item, zone=None) -> list[tuple[str, bool]]:
+    """The post's or page's old addresses as the redirect table keeps them (normalised),
+    each with whether it is only a guess: its permalink, /?p=ID (/?page_id=ID for a page),
+    and for a post the dated and the bare slug, dated in `zone` (the current time zone if
+    not given)."""
+    paths = [(old_path(item.link), False), (f"/?p={item.wordpress_id}", False)]
+    if item.post_type == "page":
+        paths.append((f"/?page_id={item.wordpress_id}", False))
+    slug = unquote(item.slug)
+    if item.post_type == "post" and slug and item.date:
+        # Guesses at addresses the site may have had under another permalink setting:
+        # a real address of another post or page, met later, takes them over.
+        local = timezone.localtime(item.date, zone)
+        paths += [(f"/{local:%Y/%m/%d}/{slug}/", True), (f"/{slug}/", True)]
+    return [(Redirect.normalise_path(path), alias) for path, alias in paths]
+
+
 def plain_text(markup: str) -> str:
     """Return the readable text of a bit of WordPress HTML: no tags, entities decoded."""
     return html.unescape(nh3.clean(markup or "", tags=set())).strip()
@@ -228,6 +250,11 @@ def old_path(url: str) -> str:
     parts = urlsplit(url or "")
     path = parts.path or "/"
     return f"{path}?{parts.query}" if parts.query else path
+
+
+def item_slug(item: Item) -> str:
+    """The article's wanted slug: the post's own, else one from its title or id."""
+    return page_slug(item.slug, item.title or str(item.wordpress_id))
 
 
 def page_slug(wanted: str, fallback: str) -> str:
@@ -290,6 +317,7 @@ class WordPressImporter:
         self.mapped: dict[tuple[str, str], Known] = {}
         self.sections: dict[str, SectionPage] = {}  # category slug → section
         self.tags: dict[str, Tag] = {}  # name → tag
+        self.tag_terms: dict[tuple[str, str], Tag] = {}  # a term's (name, slug) → its tag
         self.category_parents: dict[str, str] = {}  # category slug → its parent's slug
         self.pending_terms: list[Term] = []
         self.authors: dict[str, AuthorPage] = {}  # login → author page
@@ -306,6 +334,7 @@ class WordPressImporter:
         self.comments_seen: set[int] = set()
         self.stored_files: list[tuple] = []  # (storage, name) the current batch wrote
         self.pending_articles: list[PendingArticle] = []
+        self.makers: dict[type, Callable] = {}  # model → bulk.instance_maker's
         # Rows written once per batch rather than once per post.
         # (kind, WordPress id) → [content type, object id, digest]
         self.new_mappings: dict[tuple[str, str], list] = {}
@@ -323,7 +352,7 @@ class WordPressImporter:
 
         own_reader = records is None
         records = records or read_wxr(path)
-        with sqlite_page_cache():
+        with sqlite_page_cache(), collector_between_batches():
             if not self.dry_run:
                 self._import(path, summary, records, read_wxr, own_reader=own_reader)
                 return self.report
@@ -408,6 +437,7 @@ class WordPressImporter:
             return self._write_batch_of(batch, done, write)
         finally:
             self.prepared.clear()  # the batch's records go; their ids may be reused
+            keep_survivors()
 
     def _write_batch_of(self, batch: list, done: int, write: Callable | None) -> int:
         try:
@@ -767,8 +797,12 @@ class WordPressImporter:
 
     def _tag(self, record: Term) -> Tag:
         """Return the tag for a term, adding it (keeping WordPress's slug) the first time."""
+        met = self.tag_terms.get((record.name, record.slug))
+        if met is not None:
+            return met  # a term met before, in the channel or on a post: nothing more to do
         name = plain_text(record.name)[:100] or unquote(record.slug)
         if name in self.tags:
+            self.tag_terms[(record.name, record.slug)] = self.tags[name]
             return self.tags[name]
         tag = Tag.objects.filter(name=name).first()
         if tag is None:
@@ -783,6 +817,7 @@ class WordPressImporter:
         for old in (f"/tag/{unquote(record.slug)}/", f"/?tag={unquote(record.slug)}"):
             self._redirect(old, self.home, route=f"/tags/{tag.slug}/")
         self.tags[name] = tag
+        self.tag_terms[(record.name, record.slug)] = tag
         return tag
 
     def _section_for(self, item: Item) -> SectionPage | None:
@@ -801,7 +836,7 @@ class WordPressImporter:
     # Posts --------------------------------------------------------------------------------
 
     def _article(self, item: Item) -> None:
-        prepared = self.prepared.pop(id(item), None)
+        prepared = self.prepared.get(id(item))
         digest = prepared.digest if prepared else item_checksum(item)
         row = self._mapping("post", item.wordpress_id)
         if self._left_alone("articles", row):
@@ -823,11 +858,7 @@ class WordPressImporter:
                 self._keep_article(item, page.pk)
                 return
         status = self._status(item)
-        fields = self._article_fields(
-            item,
-            prepared.converted if prepared else None,
-            prepared.texts if prepared else None,
-        )
+        fields = self._article_fields(item, prepared)
         if status != "live":  # set when it goes live, as Wagtail does
             fields["first_published_at"] = fields["last_published_at"] = None
         tags = [self._tag(t) for t in item.terms if t.taxonomy == "post_tag"]
@@ -843,30 +874,32 @@ class WordPressImporter:
                 % {"title": item.title, "id": item.wordpress_id}
             )
             return
-        page = ArticlePage(
-            slug=self._free_slug(
-                section, page_slug(item.slug, item.title or str(item.wordpress_id))
-            ),
-            bylines=[ArticleAuthor(sort_order=n, author=a) for n, a in enumerate(bylines)],
+        byline, tagged = self._maker(ArticleAuthor), self._maker(ArticlePageTag)
+        page = self._maker(ArticlePage)(
+            slug=self._free_slug(section, (prepared.slug if prepared else "") or item_slug(item)),
+            bylines=[byline(sort_order=n, author=a) for n, a in enumerate(bylines)],
             # What tags.add() holds for a new page, each tag once, without its lookups.
-            tagged_items=[ArticlePageTag(tag=tag) for tag in dict.fromkeys(tags)],
+            tagged_items=[tagged(tag=tag) for tag in dict.fromkeys(tags)],
             **fields,
         )
         page.locale = self.locale
-        if (
-            prepared is not None
-            and prepared.search_body is not None
-            and len(fields["body"]) == len(prepared.converted.blocks)  # no preview marker
-        ):
-            # The search index's text of the very blocks the worker made.
-            page._bulk_search_texts = {"search_body": prepared.search_body}
+        if prepared is not None and prepared.body is not None:
+            # The search index's text and the encoded body of the very blocks the worker made.
+            page._bulk_search_texts = prepared.search_texts
         self.pending_articles.append(PendingArticle(item, page, section, digest, status))
+
+    def _maker(self, model):
+        """The model's constructor, or a faster one that makes the same (bulk.instance_maker)."""
+        if model not in self.makers:
+            self.makers[model] = instance_maker(model)
+        return self.makers[model]
 
     def _keep_article(self, item: Item, page_pk: int) -> None:
         """An article left as it is here: its new comments still come in."""
         self.pages_by_wordpress_id[item.wordpress_id] = page_pk
         self._note_sticky(item, page_pk)
-        self._comments(item, page_pk)
+        prepared = self.prepared.get(id(item))
+        self._comments(item, page_pk, prepared.comments if prepared is not None else None)
 
     def _status(self, item: Item) -> str:
         if item.status == "publish":
@@ -880,25 +913,23 @@ class WordPressImporter:
             )
         return "draft"
 
-    def _article_fields(self, item: Item, converted=None, texts: dict | None = None) -> dict:
-        """The article's fields; `converted` and `texts` (the plain title and excerpt) are
-        the worker's, if it made them."""
-        from .convert import convert_body, paywall_from_meta
+    def _article_fields(self, item: Item, prepared: Prepared | None = None) -> dict:
+        """The article's fields, from the worker's blocks and texts if it made them."""
+        from .convert import convert_body
 
-        if converted is None:
+        if prepared is not None and prepared.body is not None:
+            converted, access, blocks = prepared.converted, prepared.access, prepared.body
+        else:
             converted = convert_body(
                 item.content,
                 images=self._image_for,
                 attached=self.attachments_of.get(item.wordpress_id, ()),
             )
+            access, blocks = article_body(item, converted)
         self._note_conversion(item, converted)
-        blocks = list(converted.blocks)
-        access, preview = paywall_from_meta(item.meta)
-        if access and access != AccessLevel.PUBLIC and preview is not None:
-            blocks = with_preview_break(blocks, preview)
         thumbnail = first_int(item.meta.get("_thumbnail_id"))
         lead = self._image_for(thumbnail, "") if thumbnail else None
-        texts = texts or {"title": plain_text(item.title), "standfirst": plain_text(item.excerpt)}
+        texts = (prepared.texts if prepared is not None else None) or article_texts(item)
         return {
             "title": (texts["title"] or self.in_edition(gettext_noop("(untitled)")))[:TITLE_LENGTH],
             "standfirst": texts["standfirst"],
@@ -933,17 +964,21 @@ class WordPressImporter:
         groups: dict[tuple[int, bool], list[PendingArticle]] = defaultdict(list)
         for entry in pending:
             groups[(entry.parent.pk, entry.status != "draft")].append(entry)
-        for (_parent, publish), entries in groups.items():
-            pages = [entry.page for entry in entries]
-            add_pages(entries[0].parent, pages, publish=publish)
-            # Publishing stamps the current time; the post keeps its own date.
-            dated = []
-            for entry in entries:
-                if entry.page.live and entry.item.date is not None:
-                    entry.page.first_published_at = entry.item.date
-                    entry.page.last_published_at = entry.item.date
-                    dated.append(entry.page)
-            keep_post_dates(dated)
+        # The sections' groups go in together, those published and those saved as drafts
+        # in turns, in the order the batch met them.
+        for publish, run in itertools.groupby(groups.items(), key=lambda group: group[0][1]):
+            add_page_groups(
+                [(entries[0].parent, [entry.page for entry in entries]) for _key, entries in run],
+                publish=publish,
+            )
+        # Publishing stamps the current time; the post keeps its own date.
+        dated = []
+        for entry in pending:
+            if entry.page.live and entry.item.date is not None:
+                entry.page.first_published_at = entry.item.date
+                entry.page.last_published_at = entry.item.date
+                dated.append(entry.page)
+        keep_post_dates(dated)
         for entry in pending:
             self._after_article(entry.item, entry.page, entry.digest, created=True)
         self._write_batch_rows()
@@ -969,8 +1004,9 @@ class WordPressImporter:
         self.pages_by_wordpress_id[item.wordpress_id] = page.pk
         self._remember("post", item.wordpress_id, page, digest, later=True)
         self._protect(item, page, created=created)
-        self._comments(item, page.pk)
-        self._item_redirects(item, page)
+        prepared = self.prepared.get(id(item))
+        self._comments(item, page.pk, prepared.comments if prepared is not None else None)
+        self._item_redirects(item, page, prepared.redirects if prepared is not None else None)
         self._note_sticky(item, page.pk)
 
     def _note_sticky(self, item: Item, page_pk: int) -> None:
@@ -1078,18 +1114,22 @@ class WordPressImporter:
 
     # Comments -----------------------------------------------------------------------------
 
-    def _comments(self, item: Item, article_pk: int) -> None:
-        """Write the post's comments with their threads, statuses and original dates."""
+    def _comments(self, item: Item, article_pk: int, texts: dict | None = None) -> None:
+        """Write the post's comments with their threads, statuses and original dates.
+
+        `texts` holds the worker's comment_texts() of each comment, by WordPress id.
+        """
         wanted: list[Comment] = []
         for comment in item.comments:
-            if comment.comment_type in ("pingback", "trackback"):
-                # A pingback is another site's notice, not a reader's words: kept out.
-                self.report.count("pingbacks", "skipped")
-            elif comment.comment_type not in READERS_COMMENT_TYPES:
-                # Plugins' notes, order notes, reviews…: not a reader's comment either.
-                self.report.count("other comment types", "skipped")
-            elif comment.approved in SKIPPED_COMMENT_STATES or comment.approved not in ("0", "1"):
-                self.report.count("comments", "skipped")
+            if not is_readers_comment(comment):
+                if comment.comment_type in ("pingback", "trackback"):
+                    # A pingback is another site's notice, not a reader's words: kept out.
+                    self.report.count("pingbacks", "skipped")
+                elif comment.comment_type not in READERS_COMMENT_TYPES:
+                    # Plugins' notes, order notes, reviews…: not a reader's comment either.
+                    self.report.count("other comment types", "skipped")
+                else:
+                    self.report.count("comments", "skipped")
             elif comment.wordpress_id in self.comments_seen:
                 self.report.count("duplicates", "skipped")
             elif self._mapping("comment", comment.wordpress_id) is not None:
@@ -1097,23 +1137,28 @@ class WordPressImporter:
             else:
                 wanted.append(comment)
             self.comments_seen.add(comment.wordpress_id)
+        now = timezone.now()
         for comment in wanted:
-            row = ReaderComment(
-                article_id=article_pk,
-                user_id=self.users_by_wordpress_id.get(comment.user_id),
-                author_name=(
-                    plain_text(comment.author_name) or self.in_edition(gettext_noop("Anonymous"))
-                )[:100],
-                author_email=comment.author_email[:254],
-                author_website=safe_website(comment.author_url),
-                body=plain_text(comment.content),
-                status=CommentStatus.APPROVED if comment.approved == "1" else CommentStatus.PENDING,
-                # Written over on insert (auto_now_add); put back right after it.
-                created_at=comment.date or item.date or timezone.now(),
+            given = texts.get(comment.wordpress_id) if texts else None
+            name, body, website = given or comment_texts(comment)
+            # A row as the comment's save() would write it, in COMMENT_COLUMNS' order.
+            row = [
+                article_pk,
+                None,  # the parent's id, set when the batch's comments go in
+                self.users_by_wordpress_id.get(comment.user_id),
+                (name or self.in_edition(gettext_noop("Anonymous")))[:100],
+                comment.author_email[:254],
+                website,
+                body,
+                (
+                    CommentStatus.APPROVED if comment.approved == "1" else CommentStatus.PENDING
+                ).value,
+                # The reader's own date (the field's auto_now_add is not applied here).
+                comment.date or item.date or now,
                 # The answered reader heard of it on WordPress, years ago perhaps: approving
                 # a held reply here must not notify them again.
-                reply_notified_at=timezone.now() if comment.parent_id else None,
-            )
+                now if comment.parent_id else None,
+            ]
             self.new_comments.append((comment, row, item.title))
 
     def _write_comments(self) -> None:
@@ -1121,6 +1166,7 @@ class WordPressImporter:
         pending, self.new_comments = self.new_comments, []
         in_batch = {comment.wordpress_id for comment, _row, _title in pending}
         ids: dict[int, int] = {}  # WordPress comment id → pk, as they are inserted
+        content_type = ContentType.objects.get_for_model(ReaderComment).pk
         while pending:
             ready, waiting = [], []
             for comment, row, title in pending:
@@ -1129,18 +1175,19 @@ class WordPressImporter:
                     waiting.append((comment, row, title))  # its parent goes in first
                     continue
                 if parent:
-                    row.parent_id = ids.get(parent) or self._comment_pk(parent)
-                    if row.parent_id is None:
+                    row[1] = ids.get(parent) or self._comment_pk(parent)
+                    if row[1] is None:
                         self._orphan(comment, title)
                 ready.append((comment, row, title))
             if not ready:  # replies that answer each other in a loop: break it
                 comment, row, title = waiting.pop(0)
                 self._orphan(comment, title)
                 ready.append((comment, row, title))
-            insert_keeping_dates([row for _comment, row, _title in ready])
-            for comment, row, _title in ready:
-                ids[comment.wordpress_id] = row.pk
-                self._remember("comment", comment.wordpress_id, row, later=True)
+            new_ids = insert_comments([row for _comment, row, _title in ready])
+            for (comment, _row, _title), pk in zip(ready, new_ids, strict=True):
+                ids[comment.wordpress_id] = pk
+                self.new_mappings[("comment", str(comment.wordpress_id))] = [content_type, pk, ""]
+                self.mapped[("comment", str(comment.wordpress_id))] = Known(False, pk, "")
             self.report.count("comments", "created", len(ready))
             pending = waiting
 
@@ -1321,23 +1368,18 @@ class WordPressImporter:
 
     # Redirects ----------------------------------------------------------------------------
 
-    def _item_redirects(self, item: Item, page: Page) -> None:
-        """Keep the post's old addresses: its permalink, /?p=ID, the dated and bare slug."""
-        paths = [old_path(item.link), f"/?p={item.wordpress_id}"]
-        if item.post_type == "page":
-            paths.append(f"/?page_id={item.wordpress_id}")
-        for path in paths:
-            self._redirect(path, page)
-        slug = unquote(item.slug)
-        if item.post_type == "post" and slug and item.date:
-            # Guesses at addresses the site may have had under another permalink setting:
-            # a real address of another post or page, met later, takes them over.
-            local = timezone.localtime(item.date)
-            for path in (f"/{local:%Y/%m/%d}/{slug}/", f"/{slug}/"):
-                self._redirect(path, page, alias=True)
+    def _item_redirects(self, item: Item, page: Page, paths: list | None = None) -> None:
+        """Keep the post's old addresses (item_redirect_paths'; `paths` if the worker made them)."""
+        for normalised, alias in paths if paths is not None else item_redirect_paths(item):
+            self._redirect_from(normalised, page, alias=alias)
 
     def _redirect(self, path: str, page: Page, route: str = "", *, alias: bool = False) -> None:
-        normalised = Redirect.normalise_path(path)
+        self._redirect_from(Redirect.normalise_path(path), page, route, alias=alias)
+
+    def _redirect_from(
+        self, normalised: str, page: Page, route: str = "", *, alias: bool = False
+    ) -> None:
+        """Redirect an old address (normalised as the redirect table keeps it) to `page`."""
         if normalised in ("", "/"):
             return  # the front page is ours
         if normalised in self.redirect_paths:
@@ -1438,6 +1480,30 @@ class WordPressImporter:
 
 
 @contextmanager
+def collector_between_batches() -> Iterator[None]:
+    """Let Python's cycle collector skip what outlives a batch, for the run only.
+
+    What outlives a batch is the run's lookups, which grow to a few hundred thousand
+    objects; the collector would walk them all again every time its oldest generation
+    filled (a tenth of the writer's time at 20,000 posts, more as they grow).
+    keep_survivors() at each batch's end collects the batch's garbage and sets the
+    survivors aside (gc.freeze); they come back under the collector when the run ends.
+    """
+    was_frozen = gc.get_freeze_count()
+    try:
+        yield
+    finally:
+        if not was_frozen:
+            gc.unfreeze()
+
+
+def keep_survivors() -> None:
+    """Collect the batch's garbage, then leave what survives it out of later collections."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextmanager
 def sqlite_page_cache() -> Iterator[None]:
     """Give SQLite's connection a page cache a batch fits in, for the run only.
 
@@ -1460,18 +1526,29 @@ def sqlite_page_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def insert_keeping_dates(rows: list[ReaderComment]) -> None:
-    """Insert comments with the dates their readers wrote them.
+def insert_comments(rows: list[list]) -> list[int]:
+    """Insert comment rows (COMMENT_COLUMNS) with the dates their readers wrote them, and
+    return their ids, in order.
 
-    `created_at` is auto_now_add, which stamps the current time on insert; switching that
-    off for this one insert saves an UPDATE of every row afterwards.
+    `created_at` is auto_now_add, which a save() would stamp with the current time; the
+    rows carry their own, as the reader wrote them.
     """
-    created_at = ReaderComment._meta.get_field("created_at")
-    created_at.auto_now_add = False
-    try:
-        insert_objects(ReaderComment, rows)
-    finally:
-        created_at.auto_now_add = True
+    return insert_rows(ReaderComment, COMMENT_COLUMNS, [tuple(row) for row in rows], returning=True)
+
+
+def is_readers_comment(comment: Comment) -> bool:
+    """True for a reader's comment that comes in: not a pingback, a plugin's note, spam or
+    trash (a status WordPress does not write is left out too)."""
+    return comment.comment_type in READERS_COMMENT_TYPES and comment.approved in ("0", "1")
+
+
+def comment_texts(comment: Comment) -> tuple[str, str, str]:
+    """The commenter's name and words as plain text, and their website if it is safe."""
+    return (
+        plain_text(comment.author_name),
+        plain_text(comment.content),
+        safe_website(comment.author_url),
+    )
 
 
 def keep_post_dates(pages: list[Page]) -> None:
@@ -1507,22 +1584,40 @@ def keep_publication_dates(page: Page, when: datetime.datetime | None) -> None:
     page.first_published_at = page.last_published_at = when
 
 
+def article_body(item: Item, converted) -> tuple[str | None, list[dict]]:
+    """Return the article's access level (None: Masthead's default) and its blocks, with
+    the free-preview marker where the post's JNews Paywall settings put it."""
+    from .convert import paywall_from_meta
+
+    blocks = list(converted.blocks)
+    access, preview = paywall_from_meta(item.meta)
+    if access and access != AccessLevel.PUBLIC and preview is not None:
+        blocks = with_preview_break(blocks, preview)
+    return access, blocks
+
+
+def article_texts(item: Item) -> dict[str, str]:
+    """The article's title and standfirst as plain text."""
+    return {"title": plain_text(item.title), "standfirst": plain_text(item.excerpt)}
+
+
 def with_preview_break(blocks: list[dict], paragraphs: int) -> list[dict]:
-    """Insert the free-preview marker after the first `paragraphs` paragraphs."""
+    """Insert the free-preview marker after the first `paragraphs` paragraphs.
+
+    The marker gets its block id here, a random one as Wagtail gives a block without: the
+    body's text can then be encoded ahead (by the worker) and stay what is stored.
+    """
     if any(block["type"] == "preview_break" for block in blocks):
         return blocks
+    marker = {"type": "preview_break", "value": None, "id": str(uuid.uuid4())}
     if paragraphs <= 0:
-        return [{"type": "preview_break", "value": None}, *blocks]
+        return [marker, *blocks]
     seen = 0
     for position, block in enumerate(blocks):
         if block["type"] == "paragraph":
             seen += 1
             if seen >= paragraphs:
-                return [
-                    *blocks[: position + 1],
-                    {"type": "preview_break", "value": None},
-                    *blocks[position + 1 :],
-                ]
+                return [*blocks[: position + 1], marker, *blocks[position + 1 :]]
     return blocks
 
 

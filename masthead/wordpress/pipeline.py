@@ -16,6 +16,7 @@ only for an export with many posts (`WORKER_MIN_POSTS`).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from pathlib import Path
 from queue import Empty
 from types import SimpleNamespace
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .convert import Converted, convert_body
 from .records import Item
@@ -41,14 +42,21 @@ class UnknownImage(Exception):
 
 @dataclass
 class Prepared:
-    """What the worker made of one post: its blocks (None: left to the importer), its digest,
-    the search index's text of those blocks (ArticlePage.search_body's), and its title and
-    excerpt as plain text (importer.plain_text's)."""
+    """What the worker made of one post: its conversion (None: left to the importer), its
+    digest, its title and excerpt as plain text (importer.article_texts'), the article's
+    access level and blocks (importer.article_body's) with the search index's texts of
+    them (ArticlePage's search_* methods'), and what the importer would work out from the
+    record alone: its comments' texts, its old addresses, its wanted slug."""
 
     converted: Converted | None
     digest: str
-    search_body: str | None = None
     texts: dict[str, str] | None = None
+    access: str | None = None
+    body: list[dict] | None = None
+    search_texts: dict[str, str] | None = None
+    comments: dict[int, tuple[str, str, str]] | None = None  # importer.comment_texts' by id
+    redirects: list[tuple[str, bool]] | None = None  # importer.item_redirect_paths'
+    slug: str = ""  # importer.page_slug's, before a sibling's makes it unique
 
 
 @dataclass
@@ -119,9 +127,19 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
         import django
 
         django.setup()  # the same settings: DJANGO_SETTINGS_MODULE is in the environment
-        from .importer import item_checksum, plain_text
+        gc.freeze()  # what setting up made lives as long as the worker: never walk it again
+        from .importer import (
+            article_body,
+            article_texts,
+            comment_texts,
+            is_readers_comment,
+            item_checksum,
+            item_redirect_paths,
+            item_slug,
+        )
 
         translation.activate(language or "en")  # the report's warnings, in the run's language
+        zone = timezone.get_current_timezone()  # the posts' dated addresses: asked once
         records = read_wxr(path)
         next(records)  # the channel: the importer has read it already
         chunk = []
@@ -129,13 +147,19 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
             prepared = None
             if isinstance(record, Item) and record.post_type == "post":
                 converted = _convert(record, lookup)
-                prepared = Prepared(
-                    converted,
-                    item_checksum(record),
-                    _search_body(converted),
-                    {"title": plain_text(record.title), "standfirst": plain_text(record.excerpt)},
-                )
+                prepared = Prepared(converted, item_checksum(record), article_texts(record))
+                prepared.redirects = item_redirect_paths(record, zone)
+                prepared.slug = item_slug(record)
+                prepared.comments = {
+                    comment.wordpress_id: comment_texts(comment)
+                    for comment in record.comments
+                    if is_readers_comment(comment)
+                }
                 if converted is not None:
+                    prepared.access, prepared.body = article_body(record, converted)
+                    prepared.search_texts = _search_texts(prepared.texts, prepared.body)
+                    # A dict, not the Counter: unpickling a Counter runs its update() in Python.
+                    converted.unknown_shortcodes = dict(converted.unknown_shortcodes)
                     record.content = ""  # converted and digested: the importer needs no HTML
             chunk.append((record, prepared))
             if len(chunk) >= CHUNK:
@@ -149,18 +173,30 @@ def _work(path: Path, queue, lookup: ImageLookup, language: str | None) -> None:
         queue.put(("error", repr(error)))
 
 
-def _search_body(converted: Converted | None) -> str | None:
-    """The body's text as the search index takes it, by the article's own method.
+def _search_texts(texts: dict[str, str], blocks: list[dict]) -> dict[str, str]:
+    """The search index's texts of the article's headline, standfirst and body, by the
+    article's own methods (a headline only when the post has a title: the importer
+    gives an untitled one a title in the edition's language).
 
-    The method reads only the body's stored blocks; an unsaved ArticlePage would ask the
-    database for its content type, which the worker never touches.
+    The methods read only those fields; an unsaved ArticlePage would ask the database for
+    its content type, which the worker never touches.
     """
-    if converted is None:
-        return None
     from masthead.content.models import ArticlePage
 
-    stored = SimpleNamespace(body=SimpleNamespace(raw_data=list(converted.blocks)))
-    return ArticlePage.search_body(stored)
+    from .importer import TITLE_LENGTH
+
+    stored = SimpleNamespace(
+        title=texts["title"][:TITLE_LENGTH],
+        standfirst=texts["standfirst"],
+        body=SimpleNamespace(raw_data=blocks),
+    )
+    found = {
+        "search_standfirst": ArticlePage.search_standfirst(stored),
+        "search_body": ArticlePage.search_body(stored),
+    }
+    if texts["title"]:
+        found["search_headline"] = ArticlePage.search_headline(stored)
+    return found
 
 
 def _convert(item: Item, lookup: ImageLookup) -> Converted | None:

@@ -487,6 +487,8 @@ class _Reader:
         )
 
     def _item(self, element) -> Item | None:
+        if self.count_only:
+            return self._counted_item(element)
         wp, excerpt_tag = self.wp, self.excerpt_ns + "encoded"
         start, count_only = len(wp), self.count_only
         values: dict[str, str] = {}
@@ -567,6 +569,24 @@ class _Reader:
             comments=comments,
             line=element.sourceline,
         )
+
+    def _counted_item(self, element) -> Item | None:
+        """What check_wxr needs of an item (its id, type and comments), found by lxml's
+        own search of the children rather than a walk of them all in Python."""
+        wp = self.wp
+        post_id = (element.findtext(wp + "post_id") or "").strip()
+        if not post_id.isdigit():
+            # As _item reads them: the last <guid> and <link> win.
+            guid = "".join(_text(child) for child in element.findall("guid")[-1:]).strip()
+            link = "".join(_text(child) for child in element.findall("link")[-1:]).strip()
+            found = _SHORTLINK_ID.search(guid) or _SHORTLINK_ID.search(link)
+            post_id = found.group(1) if found else ""
+        if not post_id.isdigit():
+            self.unreadable_items.append(element.sourceline)
+            return None
+        post_type = (element.findtext(wp + "post_type") or "").strip() or "post"
+        comments = [_COUNTED] * len(element.findall(wp + "comment"))
+        return Item(wordpress_id=int(post_id), post_type=post_type, comments=comments)
 
     def _item_term(self, element) -> Term | None:
         # WXR 1.0 also lists each category once more without domain or nicename, as a

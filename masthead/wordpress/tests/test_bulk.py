@@ -12,6 +12,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +25,15 @@ from wagtail.search.models import IndexEntry
 from masthead.accounts.models import User
 from masthead.content.models import ArticleAuthor, ArticlePage, ArticlePageTag
 from masthead.content.tests.factories import make_article, make_image, make_paper
-from masthead.wordpress.bulk import add_pages, deferred_search_index
+from masthead.wordpress.bulk import (
+    FEW_NAMESAKES,
+    add_page_groups,
+    add_pages,
+    deferred_search_index,
+    instance_maker,
+    serializable_data,
+    stream_json,
+)
 
 KEYS = uuid.UUID("6f1c2a52-3a4e-4f55-9d0e-8d6c1c0a7b11")
 
@@ -194,6 +203,7 @@ def snapshot(parent, since) -> dict:
         return ".".join(parts)
 
     return {
+        "stored": stored_texts(page_ids, label),
         "parent_numchild": parent.numchild,
         "pages": [row(v) for v in Page.objects.filter(pk__in=page_ids).order_by("path").values()],
         "articles": [
@@ -257,6 +267,48 @@ def snapshot(parent, since) -> dict:
     }
 
 
+def stored_texts(page_ids: list[int], label) -> list:
+    """The JSON as the database holds it: each body column's text, and for each revision
+    whether its text is json.dumps' own and the order of its keys (the values are
+    compared parsed, above). On PostgreSQL both are jsonb's, the same for the same data."""
+    base = ContentType.objects.get_for_model(Page).pk
+    found = []
+    with connection.cursor() as cursor:
+        for pk in page_ids:
+            cursor.execute("SELECT body FROM content_articlepage WHERE page_ptr_id = %s", [pk])
+            (body,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT content FROM wagtailcore_revision"
+                " WHERE base_content_type_id = %s AND object_id = %s",
+                [base, str(pk)],
+            )
+            (content,) = cursor.fetchone()
+            body, content = as_text(body), as_text(content)
+            found.append(
+                (
+                    label("page", pk),
+                    body,
+                    content == json.dumps(json.loads(content), cls=DjangoJSONEncoder),
+                    json.loads(content, object_pairs_hook=key_order),
+                )
+            )
+    return found
+
+
+def as_text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def key_order(pairs: list) -> list:
+    """An object's keys in order, with the keys of the objects it holds (not its values)."""
+    return [
+        (key, [item if isinstance(item, list) else None for item in value])
+        if isinstance(value, list)
+        else (key, None)
+        for key, value in pairs
+    ]
+
+
 class AddPagesMatchesWagtail(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -270,17 +322,22 @@ class AddPagesMatchesWagtail(TestCase):
         # The section already holds articles, so new paths continue after the last one.
         cls.existing = make_article(cls.paper.economy, "Story 2: the budget")
 
-    def compare(self, *, publish=True, count=7, user=None, **describe_options):
+    def compare(self, *, publish=True, count=7, user=None, encoded=False, **describe_options):
         section = self.paper.economy
 
-        def build():
-            return describe(
+        def build(ours=False):
+            pages = describe(
                 count,
                 writers=self.writers,
                 image=self.image,
                 linked_page=self.existing,
                 **describe_options,
             )
+            if ours and encoded:
+                # The body's JSON made ahead, as the import's worker makes it.
+                for page in pages:
+                    page._bulk_stream_json = {"body": stream_json(list(page.body.raw_data))}
+            return pages
 
         since = timezone.now()
         try:
@@ -292,7 +349,7 @@ class AddPagesMatchesWagtail(TestCase):
             pass
         section.refresh_from_db()
         since = timezone.now()
-        pages = add_pages(section, build(), publish=publish, user=user)
+        pages = add_pages(section, build(ours=True), publish=publish, user=user)
         actual = snapshot(section, since)
         self.assertEqual(len(expected["pages"]), count)
         self.assertEqual(len(expected["revisions"]), count)
@@ -306,6 +363,10 @@ class AddPagesMatchesWagtail(TestCase):
         pages = self.compare(user=self.editor)
         self.assertTrue(all(p.live and p.live_revision_id for p in pages))
         self.assertEqual(pages[0].first_published_at.year, 2011)
+
+    def test_bodies_encoded_ahead_are_stored_as_wagtail_stores_them(self):
+        self.compare(user=self.editor, encoded=True)
+        self.compare(publish=False, encoded=True, start=20)
 
     def test_published_without_a_first_publication_time_or_user(self):
         self.compare(first_published=False)
@@ -357,6 +418,137 @@ class AddPagesMatchesWagtail(TestCase):
         row_ids = [block.id for block in stored.body]
         self.assertTrue(all(row_ids))
         self.assertEqual([block["id"] for block in revision_body], row_ids)
+
+
+class AddPageGroupsMatchesAddPages(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.paper = make_paper()
+        cls.image = make_image("Bulk")
+        for name in ("economy", "tag-0", "tag-1", "tag-2"):
+            Tag.objects.create(name=name, slug=name)
+        cls.existing = make_article(cls.paper.economy, "Story 2: the budget")
+
+    def build(self, start):
+        return describe(
+            4, writers=self.paper.writers, image=self.image, linked_page=self.existing, start=start
+        )
+
+    def test_several_parents_at_once_as_one_call_each(self):
+        sections = (self.paper.economy, self.paper.politics)
+        since = timezone.now()
+        try:
+            with transaction.atomic():
+                for start, section in enumerate(sections):
+                    add_pages(section, self.build(10 * start))
+                expected = [snapshot(section, since) for section in sections]
+                raise Rollback
+        except Rollback:
+            pass
+        for section in sections:
+            section.refresh_from_db()
+        since = timezone.now()
+        add_page_groups(
+            [(section, self.build(10 * start)) for start, section in enumerate(sections)]
+        )
+        actual = [snapshot(section, since) for section in sections]
+        self.assertEqual([len(found["pages"]) for found in expected], [4, 4])
+        self.assertEqual(actual, expected)
+        self.assertEqual(Page.find_problems(), ([], [], [], [], []))
+
+    def test_each_parent_once(self):
+        with self.assertRaises(ValueError):
+            add_page_groups([(self.paper.news, self.build(0)), (self.paper.news, self.build(10))])
+
+
+class BuildingPages(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.paper = make_paper()
+        cls.image = make_image("Bulk")
+        cls.existing = make_article(cls.paper.economy, "Taken")
+
+    def test_a_maker_makes_what_the_constructor_makes(self):
+        make = instance_maker(ArticlePage)
+        self.assertIsNot(make, ArticlePage)
+        when = datetime.datetime(2011, 3, 9, 8, 0, tzinfo=datetime.UTC)
+        body = [{"type": "paragraph", "value": "<p>Words.</p>", "id": str(uuid.uuid4())}]
+
+        def fields():
+            return {
+                "title": "A story",
+                "slug": "a-story",
+                "standfirst": "About it.",
+                "body": list(body),
+                "lead_image_id": self.image.pk,
+                "first_published_at": when,
+                "bylines": [ArticleAuthor(sort_order=0, author=self.paper.writers[0])],
+                "tagged_items": [ArticlePageTag(tag=Tag.objects.get_or_create(name="oil")[0])],
+            }
+
+        made, built = make(**fields()), ArticlePage(**fields())
+        ours, theirs = dict(made.__dict__), dict(built.__dict__)
+        for state in (ours, theirs):
+            state.pop("translation_key")  # a fresh uuid4 each
+        self.assertEqual(list(ours.pop("body").raw_data), list(theirs.pop("body").raw_data))
+        ours_state, theirs_state = ours.pop("_state"), theirs.pop("_state")
+        children = ours.pop("_cluster_related_objects"), theirs.pop("_cluster_related_objects")
+        self.assertEqual(ours, theirs)
+        self.assertEqual(
+            (ours_state.adding, ours_state.db, ours_state.fields_cache),
+            (theirs_state.adding, theirs_state.db, theirs_state.fields_cache),
+        )
+        self.assertEqual([set(found) for found in children], [{"bylines", "tagged_items"}] * 2)
+        self.assertNotEqual(made.translation_key, make().translation_key)
+        self.assertEqual(list(make().body.raw_data), list(ArticlePage().body.raw_data))
+        self.assertIsNot(make().body, make().body)  # a default of its own, as the constructor's
+
+    def test_a_maker_makes_children_as_the_constructor_does(self):
+        for model, fields in (
+            (ArticleAuthor, {"sort_order": 2, "author": self.paper.writers[1]}),
+            (ArticlePageTag, {"tag": Tag.objects.get_or_create(name="oil")[0]}),
+        ):
+            make = instance_maker(model)
+            self.assertIsNot(make, model)
+            made, built = make(**fields), model(**fields)
+            ours, theirs = dict(made.__dict__), dict(built.__dict__)
+            ours_state, theirs_state = ours.pop("_state"), theirs.pop("_state")
+            self.assertEqual(ours, theirs)
+            self.assertEqual(
+                (ours_state.adding, ours_state.db, ours_state.fields_cache),
+                (theirs_state.adding, theirs_state.db, theirs_state.fields_cache),
+            )
+
+    def test_serialised_as_modelcluster_serialises(self):
+        pages = describe(3, writers=self.paper.writers, image=self.image, linked_page=self.existing)
+        naive = ArticlePage(title="Later", go_live_at=datetime.datetime(2030, 1, 1, 12, 0))
+        self.assertEqual(serializable_data(naive), naive.serializable_data())  # made UTC
+        self.assertEqual(serializable_data(pages[0]), pages[0].serializable_data())
+        add_pages(self.paper.news, pages)
+        for page in pages:
+            self.assertEqual(serializable_data(page), page.serializable_data())
+            stored = ArticlePage.objects.get(pk=page.pk)
+            self.assertEqual(serializable_data(stored), stored.serializable_data())
+        self.assertTrue(serializable_data(pages[1])["bylines"])
+
+    def test_a_slug_taken_elsewhere_is_free_under_another_parent(self):
+        # A few namesakes elsewhere are looked up one by one, many by the parent's range.
+        for count in (3, FEW_NAMESAKES + 5):
+            with self.subTest(count=count), transaction.atomic():
+                stories = range(count)
+                add_pages(
+                    self.paper.economy,
+                    [ArticlePage(title=f"Story {n}", slug=f"story-{n}") for n in stories],
+                )
+                add_pages(self.paper.politics, [ArticlePage(title="Story 1", slug="story-1")])
+                pages = [ArticlePage(title=f"Story {n}") for n in stories]
+                pages.append(ArticlePage(title="Other", slug=f"story-{count - 1}-2"))
+                add_pages(self.paper.politics, pages)
+                expected = [f"story-{n}" if n != 1 else "story-1-2" for n in stories]
+                self.assertEqual([p.slug for p in pages], [*expected, f"story-{count - 1}-2"])
+                with self.assertRaises(ValidationError):
+                    add_pages(self.paper.politics, [ArticlePage(title="Again", slug="story-0")])
+                transaction.set_rollback(True)
 
 
 class AddPagesBehaviour(TestCase):

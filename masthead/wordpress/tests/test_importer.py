@@ -7,8 +7,10 @@ pages, and 28 on posts, of which 24 are readers' (23 approved, 1 held) and 4 are
 or trackbacks.
 """
 
+import gc
 import io
 import tempfile
+import weakref
 from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote
@@ -343,6 +345,45 @@ class BatchFailureTests(TestCase):
         )
         self.assertEqual(ArticlePage.objects.filter(pk__in=imported("post")).count(), 58)
         self.assertEqual(Comment.objects.filter(article__in=imported("post")).count(), 24)
+
+
+class Cycle:
+    """Garbage only the cycle collector can free: it refers to itself."""
+
+    def __init__(self):
+        self.me = self
+
+
+class WatchedImporter(WordPressImporter):
+    """Leaves a cycle behind in each batch and notes, in the next, what became of it."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.left: list[weakref.ref] = []
+        self.seen: list[tuple[int, bool]] = []  # (frozen objects, last batch's cycle freed)
+
+    def _write_batch_of(self, batch, done, write):
+        if self.left:
+            self.seen.append((gc.get_freeze_count(), self.left[-1]() is None))
+        self.left.append(weakref.ref(Cycle()))
+        return super()._write_batch_of(batch, done, write)
+
+
+class CollectorTests(TestCase):
+    def test_batch_survivors_are_set_aside_and_batch_garbage_collected(self):
+        make_paper()
+        self.assertEqual(gc.get_freeze_count(), 0)
+        importer = WatchedImporter(batch_size=40)
+        importer.run(THEME_UNIT, summary=check_wxr(THEME_UNIT))
+        self.assertGreater(len(importer.seen), 3)
+        self.assertTrue(all(frozen > 0 and freed for frozen, freed in importer.seen))
+        self.assertEqual(gc.get_freeze_count(), 0)  # all back under the collector
+
+    def test_a_failed_run_puts_everything_back_under_the_collector(self):
+        make_paper()
+        with self.assertRaises(ImportStopped):
+            FailingImporter(batch_size=40).run(THEME_UNIT, summary=check_wxr(THEME_UNIT))
+        self.assertEqual(gc.get_freeze_count(), 0)
 
 
 def post_page(wordpress_id: int) -> Page | None:

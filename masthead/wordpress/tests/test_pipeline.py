@@ -1,12 +1,19 @@
 """The worker process (pipeline.py) must leave exactly what converting in the importer leaves."""
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.test import TestCase
+from taggit.models import Tag
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.search.models import IndexEntry
 
-from masthead.content.models import ArticlePage
+from masthead.comments.models import Comment
+from masthead.content.models import ArticlePage, HomePage
 from masthead.content.tests.factories import make_paper
 from masthead.wordpress.importer import WordPressImporter
 from masthead.wordpress.models import WordPressObject
@@ -45,6 +52,77 @@ def labelled(blocks) -> list:
             block.pop("id")
         out.append(block)
     return out
+
+
+def wordpress_ids() -> dict[tuple[int, int], str]:
+    """(content type, object id) → "kind id" of everything the import mapped."""
+    return {
+        (content_type, object_id): f"{kind} {wordpress_id}"
+        for kind, wordpress_id, content_type, object_id in WordPressObject.objects.values_list(
+            "kind", "wordpress_id", "content_type", "object_id"
+        )
+    }
+
+
+def comments() -> dict:
+    """Each imported comment as its row holds it, its article and parent named by their
+    WordPress ids (the database's own ids may differ between two imports)."""
+    named = wordpress_ids()
+    article_type = ContentType.objects.get_for_model(ArticlePage).pk
+    comment_type = ContentType.objects.get_for_model(Comment).pk
+    return {
+        named[(comment_type, row["id"])]: (
+            named[(article_type, row["article_id"])],
+            named.get((comment_type, row["parent_id"])),
+            *(row[name] for name in ("author_name", "author_email", "author_website", "body")),
+            row["status"],
+            row["created_at"],
+            row["reply_notified_at"] is not None,
+        )
+        for row in Comment.objects.values()
+    }
+
+
+def redirects() -> dict:
+    """Each redirect the import made, its page named by the WordPress id it came from."""
+    named = {object_id: name for (_type, object_id), name in wordpress_ids().items()} | {
+        page.pk: "home" for page in HomePage.objects.all()
+    }
+    return {
+        old: (named.get(page_id, page_id), route, permanent)
+        for old, page_id, route, permanent in Redirect.objects.values_list(
+            "old_path", "redirect_page", "redirect_page_route_path", "is_permanent"
+        )
+    }
+
+
+def revised(page: ArticlePage) -> dict:
+    """What the article's revision holds, less what differs between any two imports (its
+    ids, its translation key, when it was written)."""
+    revision = page.latest_revision
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content FROM wagtailcore_revision WHERE id = %s", [revision.pk])
+        (text,) = cursor.fetchone()
+    content = dict(revision.content)
+    body = json.loads(content.pop("body"))
+    for name in ("pk", "translation_key", "latest_revision_created_at", "live_revision"):
+        content.pop(name)
+    # Named, not numbered: PostgreSQL does not roll sequences back.
+    content["bylines"] = [
+        Page.objects.get(pk=byline["author"]).title for byline in content["bylines"]
+    ]
+    content["tagged_items"] = [
+        Tag.objects.get(pk=tagged["tag"]).name for tagged in content["tagged_items"]
+    ]
+    if content["lead_image"] is not None:
+        content["lead_image"] = get_image_model().objects.get(pk=content["lead_image"]).title
+    for block in body:
+        if block["type"] == "preview_break":
+            block.pop("id")  # a random one, as Wagtail gives
+    content["body"] = labelled(body)
+    if connection.vendor == "sqlite":  # stored as json.dumps wrote it (jsonb has its own)
+        content["stored as written"] = text == json.dumps(json.loads(text), cls=DjangoJSONEncoder)
+    return content
 
 
 class WorkerTests(TestCase):
@@ -88,10 +166,15 @@ class WorkerTests(TestCase):
                     )
                 }
                 searched = {key: entries.get(str(page.pk)) for key, page in pages.items()}
+                written = {
+                    "comments": comments(),
+                    "redirects": redirects(),
+                    "revisions": {key: revised(page) for key, page in pages.items()},
+                }
                 raise Rollback
         except Rollback:
             pass
-        return importer, report, mappings, articles, searched
+        return importer, report, mappings, articles, searched, written
 
     def test_the_worker_converts_posts_as_the_importer_does(self):
         serial, *expected = self.imported(worker=False)
@@ -101,13 +184,19 @@ class WorkerTests(TestCase):
         # folder holds was left to the importer, which adds the picture from the folder.
         self.assertGreater(parallel.from_worker, 40)
         self.assertGreaterEqual(parallel.left_to_us, 1)
-        report, mappings, articles, searched = actual
+        report, mappings, articles, searched, written = actual
         self.assertEqual(len(articles), 58)
         self.assertEqual(report, expected[0])
         self.assertEqual(mappings, expected[1])
         self.assertEqual(articles, expected[2])
         # The index's text of each body, which the worker computed, is the importer's.
         self.assertEqual(searched, expected[3])
+        # So are the comments' texts, the old addresses, the revisions' stored body (which
+        # the worker encoded): what the importer would have made of the same records.
+        self.assertGreater(len(written["comments"]), 20)
+        self.assertGreater(len(written["redirects"]), 100)
+        for name in ("comments", "redirects", "revisions"):
+            self.assertEqual(written[name], expected[4][name], name)
         live = [key for key, (*_fields, is_live) in articles.items() if is_live]
         self.assertTrue(live and all(searched[key] for key in live))
         self.assertTrue(

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,9 @@ def test_every_well_formed_export_reads(name):
     assert summary.items == sum(isinstance(record, Item) for record in found)
     assert summary.authors == sum(isinstance(record, Author) for record in found)
     assert summary.terms.total() == sum(isinstance(record, Term) for record in found)
+    found_items = [record for record in found if isinstance(record, Item)]
+    assert summary.post_types == Counter(record.post_type for record in found_items)
+    assert summary.comments == sum(len(record.comments) for record in found_items)
 
 
 @pytest.mark.parametrize(("name", "message"), sorted(MALFORMED.items()))
@@ -267,6 +271,33 @@ def test_an_item_without_post_id_takes_it_from_its_shortlink():
 
     assert sorted(preview) == [1, 4, 6, 8, 14, 19, 36]
     assert [t.slug for t in preview[19].terms] == ["uncategorized", "boat", "lake"]
+
+
+def test_the_first_pass_reads_an_item_as_the_reader_does():
+    def without_post_id(number: int, guids: list[str], **options) -> str:
+        text = exports.item(number, **options).replace(f"<wp:post_id>{number}</wp:post_id>", "")
+        old_guid = f'<guid isPermaLink="false">{exports.SITE}/?p={number}</guid>'
+        return text.replace(old_guid, "".join(f"<guid>{guid}</guid>" for guid in guids))
+
+    # Without a post ID the shortlink of the last <guid> counts, as the reader takes it;
+    # the first wp:post_type counts; every comment counts.
+    found_by_last = without_post_id(
+        7,
+        [f"{exports.SITE}/lost", f"{exports.SITE}/?p=7"],
+        post_type="page",
+        comments=exports.comment(1) + exports.comment(2),
+    ).replace("</wp:post_type>", "</wp:post_type><wp:post_type>post</wp:post_type>")
+    only_first = without_post_id(8, [f"{exports.SITE}/?p=8", f"{exports.SITE}/lost"])
+    path = exports.export(exports.item(5, post_type="attachment"), found_by_last, only_first)
+
+    summary = check_wxr(path)
+    found = items(path)
+
+    assert sorted(found) == [5, 7]
+    assert found[7].post_type == "page" and len(found[7].comments) == 2
+    assert summary.post_types == Counter({"attachment": 1, "page": 1})
+    assert summary.comments == 2
+    assert len(summary.unreadable_items) == 1
 
 
 def test_bidi_controls_emoji_and_arabic_script_survive_intact():
