@@ -41,6 +41,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, PageLogEntry, PageViewRestriction
+from wagtail.search.models import IndexEntry
 
 from masthead.comments.models import Comment as ReaderComment
 from masthead.comments.models import CommentStatus
@@ -65,7 +66,11 @@ from .records import Author, Channel, Comment, Item, Term
 
 SLUG_LENGTH = 255  # Wagtail's slug field
 TITLE_LENGTH = 255
-SQLITE_CACHE_KIB = 128 * 1024  # the import's SQLite page cache: a few batches' pages
+SQLITE_CACHE_KIB = 256 * 1024  # the import's SQLite page cache: a few batches' pages
+# What SQLite's full-text index gathers in memory before writing it out as a segment (FTS5's
+# `hashsize`; its default is 1 MiB, less than a batch's words).
+SQLITE_FTS_BUFFER = 64 * 1024 * 1024
+FTS5_DEFAULT_HASHSIZE = 1024 * 1024
 KEPT_WARNINGS = 500  # a huge archive may warn thousands of times; the report keeps the first
 UPLOADS = "/wp-content/uploads/"
 RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")  # WordPress's "photo-300x200.jpg" copies
@@ -352,7 +357,7 @@ class WordPressImporter:
 
         own_reader = records is None
         records = records or read_wxr(path)
-        with sqlite_page_cache(), collector_between_batches():
+        with sqlite_page_cache(), sqlite_fts_buffer(), collector_between_batches():
             if not self.dry_run:
                 self._import(path, summary, records, read_wxr, own_reader=own_reader)
                 return self.report
@@ -1524,6 +1529,36 @@ def sqlite_page_cache() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
+def sqlite_fts_buffer() -> Iterator[None]:
+    """Let SQLite's full-text index gather a batch's words before writing them, for the run.
+
+    With FTS5's default buffer (1 MiB) a batch's search entries are written out as dozens of
+    small segments, which FTS5 then merges again and again as the index grows; with a
+    buffer a batch fits in, each statement writes one. The setting lives in the index's
+    own table (every connection shares it), so it is put back when the run ends. Nothing
+    to do without SQLite's FTS5 search table.
+    """
+    connection = connections[router.db_for_write(IndexEntry)]
+    table = f"{IndexEntry._meta.db_table}_fts"
+    if connection.vendor != "sqlite" or table not in connection.introspection.table_names():
+        yield
+        return
+    quoted = connection.ops.quote_name(table)
+    # Only quoted model metadata goes into the statements; the values are parameters.
+    configure = f"INSERT INTO {quoted}({quoted}, rank) VALUES ('hashsize', %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        config = connection.ops.quote_name(f"{table}_config")
+        cursor.execute(f"SELECT v FROM {config} WHERE k = 'hashsize'")  # noqa: S608
+        found = cursor.fetchone()
+        cursor.execute(configure, [SQLITE_FTS_BUFFER])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(configure, [int(found[0]) if found else FTS5_DEFAULT_HASHSIZE])
 
 
 def insert_comments(rows: list[list]) -> list[int]:

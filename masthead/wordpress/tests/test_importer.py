@@ -13,11 +13,13 @@ import tempfile
 import weakref
 from io import StringIO
 from pathlib import Path
+from unittest import skipUnless
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase
 from PIL import Image as PILImage
@@ -39,7 +41,14 @@ from masthead.content.models import (
 )
 from masthead.content.tests.factories import make_paper
 from masthead.wordpress import bulk
-from masthead.wordpress.importer import ImportStopped, WordPressImporter, plain_text
+from masthead.wordpress.importer import (
+    FTS5_DEFAULT_HASHSIZE,
+    SQLITE_CACHE_KIB,
+    SQLITE_FTS_BUFFER,
+    ImportStopped,
+    WordPressImporter,
+    plain_text,
+)
 from masthead.wordpress.middleware import WordPressQueryLinkMiddleware
 from masthead.wordpress.models import ImportRun, WordPressObject
 from masthead.wordpress.tests import exports
@@ -384,6 +393,49 @@ class CollectorTests(TestCase):
         with self.assertRaises(ImportStopped):
             FailingImporter(batch_size=40).run(THEME_UNIT, summary=check_wxr(THEME_UNIT))
         self.assertEqual(gc.get_freeze_count(), 0)
+
+
+class SQLiteSettingsWatcher(WordPressImporter):
+    """Notes SQLite's page cache and full-text buffer while each batch is written."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.seen: set[tuple] = set()
+
+    def _write_batch_of(self, batch, done, write):
+        self.seen.add(sqlite_settings())
+        return super()._write_batch_of(batch, done, write)
+
+
+def sqlite_settings() -> tuple:
+    """(cache size in KiB, the search index's FTS5 hashsize or None where never set)."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (cache,) = cursor.fetchone()
+        cursor.execute("SELECT v FROM wagtailsearch_indexentry_fts_config WHERE k = 'hashsize'")
+        found = cursor.fetchone()
+    return -cache, found[0] if found else None
+
+
+@skipUnless(connection.vendor == "sqlite", "SQLite's own settings")
+class SQLiteSettingsTests(TestCase):
+    def test_a_run_widens_sqlite_buffers_and_puts_them_back(self):
+        make_paper()
+        cache_before, _hashsize = before = sqlite_settings()
+        importer = SQLiteSettingsWatcher(batch_size=40)
+        importer.run(THEME_UNIT, summary=check_wxr(THEME_UNIT))
+        self.assertEqual(importer.seen, {(SQLITE_CACHE_KIB, SQLITE_FTS_BUFFER)})
+        self.assertNotEqual(cache_before, SQLITE_CACHE_KIB)
+        # A buffer never set is left at FTS5's default; one the site had set, at its value.
+        self.assertEqual(sqlite_settings(), (cache_before, before[1] or FTS5_DEFAULT_HASHSIZE))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO wagtailsearch_indexentry_fts(wagtailsearch_indexentry_fts, rank)"
+                " VALUES ('hashsize', 2097152)"
+            )
+        with self.assertRaises(ImportStopped):
+            FailingImporter(batch_size=40).run(THEME_UNIT, summary=check_wxr(THEME_UNIT))
+        self.assertEqual(sqlite_settings(), (cache_before, 2097152))
 
 
 def post_page(wordpress_id: int) -> Page | None:
