@@ -305,6 +305,12 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
 
     objects = ArticlePageManager()
 
+    # What a listing attaches to its articles (attach_sections, for_listing), unknown on an
+    # article fetched otherwise, whose card then shows neither: declared so that a template
+    # asking for them finds None rather than failing a lookup, which costs 0.15 ms each.
+    section_page: "SectionPage | None" = None
+    approved_comment_count: int | None = None
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("standfirst"),

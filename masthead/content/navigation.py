@@ -169,15 +169,17 @@ def fill_mega_menus(links: list[NavLink], pages: list[Page], locale: Locale, req
         link.tabs = tabs_by_page.get(link.page_id, [])
 
 
-def live_translations(page: Page) -> dict[str, Page]:
+def live_translations(page: Page, version: int | None = None) -> dict[str, Page]:
     """Map language codes to the page's live versions, itself included.
 
     Memoised on the page, and kept in the cache under the chrome version, which every
     publish, unpublish, move or deletion bumps, so the hreflang links, the language
-    switcher and the previews of a page cost no query once it has been seen.
+    switcher and the previews of a page cost no query once it has been seen. A template
+    tag passes the version its request read (the `chrome_version` context variable).
     """
     if not hasattr(page, "_live_translations"):
-        key = f"masthead:translations:{page.translation_key}:{chrome_version()}"
+        version = chrome_version() if version is None else version
+        key = f"masthead:translations:{page.translation_key}:{version}"
         translations = cache.get(key)
         if translations is None:
             translations = {

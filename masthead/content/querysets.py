@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
@@ -52,18 +53,9 @@ class ArticlePageQuerySet(PageQuerySet):
         """Count each article's approved comments in a subquery, not a join.
 
         A joined Count would multiply with any other aggregate of the listing (the related
-        articles count shared tags). The comment model is reached through the `comments`
-        relation because content must not import the comments app.
+        articles count shared tags).
         """
-        comment_model = self.model._meta.get_field("comments").related_model
-        approved = (
-            comment_model.objects.filter(article=OuterRef("pk"), status="approved")
-            .order_by()
-            .values("article")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return Coalesce(Subquery(approved, output_field=IntegerField()), 0)
+        return _approved_comment_counts(self.model)
 
     def latest_per_prefix(self, paths: Sequence[str], per_prefix: int) -> dict[str, list]:
         """Return the newest articles under each tree path, in one query.
@@ -93,6 +85,22 @@ class ArticlePageQuerySet(PageQuerySet):
 
 
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
+
+
+@cache
+def _approved_comment_counts(model) -> Coalesce:
+    """Build the expression once (a third of a millisecond): each query that uses it
+    resolves a copy of its own. The comment model is reached through the `comments`
+    relation because content must not import the comments app."""
+    comment_model = model._meta.get_field("comments").related_model
+    approved = (
+        comment_model.objects.filter(article=OuterRef("pk"), status="approved")
+        .order_by()
+        .values("article")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(approved, output_field=IntegerField()), 0)
 
 
 def attach_sections(articles: Iterable[Page], known: Iterable[Page] = ()) -> list[Page]:

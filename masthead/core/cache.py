@@ -30,6 +30,16 @@ def chrome_version() -> int:
         return counter_value(caches["default"], CHROME_VERSION_KEY)
 
 
+def chrome_version_for(request) -> int:
+    """The chrome version, read once a request: the site lookup and the templates key on it."""
+    if request is None:
+        return chrome_version()
+    version = getattr(request, "_masthead_chrome_version", None)
+    if version is None:
+        version = request._masthead_chrome_version = chrome_version()
+    return version
+
+
 def bump_chrome_version() -> None:
     """Make every cached header, menu and footer fragment stale."""
     try:

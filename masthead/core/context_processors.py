@@ -2,14 +2,14 @@ from django.conf import settings
 from django.core.cache import cache
 from wagtail.models import Site
 
-from .cache import chrome_version
+from .cache import chrome_version_for
 from .dates import today
 from .models import SiteSettings
 
 
 def chrome(request):
     """Give templates the site settings and what the cached header and footer are keyed on."""
-    version = chrome_version()
+    version = chrome_version_for(request)
     return {
         "chrome_version": version,
         "chrome_cache_seconds": settings.MASTHEAD_CHROME_CACHE_SECONDS,

@@ -55,6 +55,14 @@ class KeepsParentWhenRoutingMixin:
                 child = self.get_children().get(slug=slug)
             except self.base_page_model.DoesNotExist as error:
                 raise Http404 from error
-            specific_child = child.specific
+            if (
+                path_components[1:]
+                and child.specific_class.route is KeepsParentWhenRoutingMixin.route
+            ):
+                # Only routed through (a section on the way to its article), by a route that
+                # reads the tree alone: its own fields would cost a query and go unread.
+                specific_child = child.specific_deferred
+            else:
+                specific_child = child.specific
         specific_child._cached_parent_obj = self
         return specific_child.route(request, path_components[1:])

@@ -19,7 +19,7 @@ def _bump_for_pages(sender, instance, **kwargs):
 
 
 def connect():
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import PageViewRestriction, Site
 
     from .models import Menu, MenuItem, SiteSettings
     from .pages import forget_view_restrictions
@@ -36,6 +36,7 @@ def connect():
     page_unpublished.connect(_bump, dispatch_uid="masthead-chrome-unpublished")
     post_page_move.connect(_bump, dispatch_uid="masthead-chrome-moved")
     post_delete.connect(_bump_for_pages, dispatch_uid="masthead-chrome-page-deleted")
-    for model in (Menu, MenuItem, SiteSettings):
+    # A site's change moves addresses, and the site a request finds (sites.find_site).
+    for model in (Menu, MenuItem, SiteSettings, Site):
         post_save.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-save-{model}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"masthead-chrome-delete-{model}")

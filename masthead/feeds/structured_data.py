@@ -150,15 +150,19 @@ def news_article(
     publisher: dict,
     section: str | None = None,
     keywords: Sequence[str] = (),
+    description: str | None = None,
 ) -> dict:
-    """Describe an article as Google's Article and paywalled-content guides ask."""
+    """Describe an article as Google's Article and paywalled-content guides ask.
+
+    `description` is `describe_article(article)`, for a caller that has it already.
+    """
     byline = [{"@type": "Person", "name": a.name, "url": a.url} for a in authors]
     data = {
         "@context": SCHEMA_CONTEXT,
         "@type": "NewsArticle",
         "@id": f"{url}#article",
         "headline": cut_headline(article.title),
-        "description": describe_article(article),
+        "description": describe_article(article) if description is None else description,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "inLanguage": language,

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # A page the page cache shares is rendered for the reader's class, not the person.
     "masthead.pagecache.middleware.ClassRenderMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The request's Wagtail site from memory: Wagtail's lookup is a query on every page.
+    "masthead.core.sites.SiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "masthead.wordpress.middleware.WordPressQueryLinkMiddleware",  # /?p=123 from an import
     "allauth.account.middleware.AccountMiddleware",
@@ -146,11 +148,12 @@ if os.environ.get("REDIS_URL"):
     # Wagtail's renditions in each process's memory: a rendition's key names the image's
     # file hash and focal point, so a new file or crop is a new key and nothing goes stale;
     # Wagtail also writes each rendition back on every use, a round trip per picture in
-    # Redis (about 2 ms of a 25 ms article). Only renditions deleted while their image
-    # stays (`wagtail_update_image_renditions --purge-only`) linger, for up to an hour or
-    # until the workers restart.
+    # Redis (about 2 ms of a 25 ms article), here a refreshed expiry (images/cache.py).
+    # Only renditions deleted while their image stays
+    # (`wagtail_update_image_renditions --purge-only`) linger, for up to an hour or until
+    # the workers restart.
     CACHES["renditions"] = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "masthead.images.cache.RenditionCache",
         "LOCATION": "masthead-renditions",
         "TIMEOUT": 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": 5000},
@@ -172,7 +175,7 @@ else:
         },
         # Wagtail looks renditions up here before asking the database.
         "renditions": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "masthead.images.cache.RenditionCache",
             "LOCATION": "masthead-renditions",
             "TIMEOUT": 24 * 60 * 60,
         },

@@ -13,7 +13,7 @@ if not os.environ.get("REDIS_URL"):
             "LOCATION": "masthead-test",
         },
         "renditions": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "masthead.images.cache.RenditionCache",
             "LOCATION": "masthead-test-renditions",
             "TIMEOUT": 24 * 60 * 60,
         },

@@ -315,9 +315,9 @@ class RenderingTests(CommentTestCase):
 
     def test_twenty_comments_cost_no_more_queries_than_none(self):
         self.client.get(self.article.url)
-        # Content's 13, less the lead image and the related articles' section labels (all
+        # Content's 10, less the lead image and the related articles' section labels (all
         # of this article's own section here).
-        with self.assertNumQueries(11) as empty:
+        with self.assertNumQueries(8) as empty:
             self.client.get(self.article.url)
         parent = None
         for n in range(20):

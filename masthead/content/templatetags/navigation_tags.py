@@ -46,7 +46,7 @@ def hreflang_links(context):
     request = context.get("request")
     if not isinstance(page, Page):
         return {"alternates": []}
-    translations = live_translations(page) if page.pk else {}
+    translations = live_translations(page, context.get("chrome_version")) if page.pk else {}
     if len(translations) < 2:
         return {"alternates": []}
     return {"alternates": [(code, p.get_full_url(request)) for code, p in translations.items()]}
@@ -59,7 +59,7 @@ def other_editions(context) -> list[dict]:
     page = context.get("page")
     current = translation.get_language()
     is_page = isinstance(page, Page) and page.pk
-    translations = live_translations(page) if is_page else {}
+    translations = live_translations(page, context.get("chrome_version")) if is_page else {}
     editions = []
     for code, _name in settings.LANGUAGES:
         if code == current:

@@ -104,8 +104,8 @@ class ArticlePageTests(TestCase):
         with self.assertNumQueries(cold_content_types):
             self.get(self.middle)
 
-    def test_article_page_renders_in_13_queries_whatever_the_content(self):
-        self.assert_article_queries(13, 15)  # the comments section included
+    def test_article_page_renders_in_10_queries_whatever_the_content(self):
+        self.assert_article_queries(10, 11)  # the comments section included
         ada, ben = self.paper.writers
         for n in range(6):
             make_article(
@@ -117,7 +117,7 @@ class ArticlePageTests(TestCase):
             )
         self.middle.tags.add("extra-1", "extra-2", "extra-3")
         self.middle.save_revision().publish()
-        self.assert_article_queries(13, 15)  # the comments section included
+        self.assert_article_queries(10, 11)  # the comments section included
 
     def test_routing_finds_articles_subsections_and_their_articles(self):
         # A section looks for an article first (one query), then for any other child.
@@ -147,7 +147,7 @@ class ArticlePageTests(TestCase):
     def test_article_page_after_a_publish_rebuilds_the_chrome_within_budget(self):
         self.get(self.middle)  # renditions are created on the first view
         bump_chrome_version()  # what any publish does
-        with self.assertNumQueries(25):  # +1: the comments section
+        with self.assertNumQueries(23):  # +1: the comments section
             self.get(self.middle)
 
 
@@ -193,9 +193,9 @@ class ListingTests(TestCase):
     def test_home_and_section_query_counts(self):
         self.client.get("/")
         self.client.get(self.paper.news.url)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             self.client.get("/")
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(7):
             self.client.get(self.paper.news.url)
 
     def test_latest_page_lists_every_section(self):
@@ -254,7 +254,7 @@ class EditionTests(TestCase):
         html = self.client.get(persian.url).content.decode()
         self.assertIn(f'href="{self.article.url}" hreflang="en"', html)
 
-    def test_persian_article_renders_in_13_queries(self):
+    def test_persian_article_renders_in_10_queries(self):
         ada = self.paper.writers[0]
         ada_fa = translate(ada, self.paper.persian, title="آدا نویسنده")
         persian = translate(self.article, self.paper.persian, title="دیپلمات")
@@ -268,8 +268,8 @@ class EditionTests(TestCase):
         later_fa.save_revision().publish()
         self.client.get(persian.url)
         # The comments section included; the related articles are of the article's own
-        # section, whose label needs no query (14 when one is of another section).
-        with self.assertNumQueries(13):
+        # section, whose label needs no query (11 when one is of another section).
+        with self.assertNumQueries(10):
             html = self.client.get(persian.url).content.decode()
         self.assertIn("آدا نویسنده", html)
 

@@ -5,6 +5,7 @@ tags are cached properties; renditions come from the renditions cache; the site 
 from the `site_settings` context variable), so it adds no query to a warmed page.
 """
 
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django import template
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from wagtail.images.models import Filter
 from wagtail.models import Page
 
 from masthead.content.models import ArticlePage, HomePage
@@ -37,6 +39,8 @@ SHARE_IMAGE_SPEC = "fill-1200x630"  # the size Facebook, LinkedIn and X show lar
 SHARE_CARD_SIZE = (1200, 630)  # the generated card's size; see share_image.py
 LOGO_SPEC = "max-600x600"
 LOGO_CACHE_SECONDS = 24 * 60 * 60
+# Built once: a filter reads Wagtail's image operations and parses its spec on first use.
+LEAD_IMAGE_FILTERS = tuple(Filter(spec) for spec in (SHARE_IMAGE_SPEC, *ARTICLE_IMAGE_CROPS))
 
 
 @register.inclusion_tag("tags/seo_meta.html", takes_context=True)
@@ -62,7 +66,11 @@ def seo_meta(context):
 
 
 class PagePreview:
-    """Gather what previews and structured data say about one page, each value once."""
+    """Gather what previews and structured data say about one page, each value once.
+
+    Open Graph, the Twitter card and JSON-LD repeat the title, description, picture, logo
+    and bylines: each is a cached property, worked out for the first and reused.
+    """
 
     def __init__(self, page, page_url, request, site_settings, chrome_version):
         self.page = page
@@ -75,23 +83,22 @@ class PagePreview:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.is_article = isinstance(page, ArticlePage)
         self.is_home = isinstance(page, HomePage)
-        self._image = None
 
     def absolute(self, url: str) -> str:
         """Make a site-relative address absolute on the page's own host; leave others be."""
         return url if urlsplit(url).scheme else f"{self.origin}{url}"
 
-    @property
+    @cached_property
     def paper_name(self) -> str:
         return self.settings.name_for(self.language) if self.settings else ""
 
-    @property
+    @cached_property
     def title(self) -> str:
         if self.is_home:
             return self.paper_name or self.page.title
         return self.page.seo_title or self.page.title
 
-    @property
+    @cached_property
     def description(self) -> str:
         if self.is_article:
             return describe_article(self.page)
@@ -100,29 +107,36 @@ class PagePreview:
         intro = getattr(self.page, "intro", "")
         return self.page.search_description or strip_tags(str(intro or "")).strip()
 
-    @property
+    @cached_property
     def home_url(self) -> str:
         return self.absolute(edition_home_url(self.language))
 
+    @cached_property
+    def author_links(self) -> list[Link]:
+        return [Link(a.title, a.get_full_url(self.request)) for a in self.page.authors]
+
+    @cached_property
+    def lead_renditions(self) -> dict:
+        """The article picture's renditions that previews and JSON-LD show, fetched together."""
+        return self.page.lead_image.get_renditions(*LEAD_IMAGE_FILTERS)
+
+    @cached_property
     def share_image(self) -> tuple[Picture, str] | None:
-        """Return the picture a shared link shows, and its alternative text."""
-        if self._image is None and self.is_article:
+        """The picture a shared link shows, and its alternative text."""
+        if self.is_article:
             article = self.page
             if article.lead_image_id:
-                rendition = article.lead_image.get_rendition(SHARE_IMAGE_SPEC)
+                rendition = self.lead_renditions[SHARE_IMAGE_SPEC]
                 picture = Picture(self.absolute(rendition.url), rendition.width, rendition.height)
-                self._image = (picture, article.lead_caption or article.title)
-            else:
-                card = reverse("share_card", args=[article.pk])
-                version = f"?v={article.live_revision_id}" if article.live_revision_id else ""
-                picture = Picture(self.absolute(card + version), *SHARE_CARD_SIZE)
-                self._image = (picture, article.title)
-        if self._image is None and self.logo():
-            self._image = (self.logo(), self.paper_name)
-        return self._image
+                return (picture, article.lead_caption or article.title)
+            card = reverse("share_card", args=[article.pk])
+            version = f"?v={article.live_revision_id}" if article.live_revision_id else ""
+            return (Picture(self.absolute(card + version), *SHARE_CARD_SIZE), article.title)
+        return (self.logo, self.paper_name) if self.logo else None
 
+    @cached_property
     def logo(self) -> Picture | None:
-        """Return the paper's logo, remembered until the site settings change."""
+        """The paper's logo, remembered until the site settings change."""
         logo_id = self.settings.machine_logo_id if self.settings else None
         if not logo_id:
             return None
@@ -149,7 +163,7 @@ class PagePreview:
             ("og:description", self.description),
             ("og:url", self.url),
         ]
-        image = self.share_image()
+        image = self.share_image
         if image:
             picture, alt = image
             tags += [
@@ -160,7 +174,7 @@ class PagePreview:
             ]
         tags.append(("og:site_name", self.paper_name))
         tags.append(("og:locale", OG_LOCALES.get(self.language, self.language)))
-        for code in live_translations(self.page):
+        for code in live_translations(self.page, self.chrome_version or None):
             if code != self.language:
                 tags.append(("og:locale:alternate", OG_LOCALES.get(code, code)))
         if self.is_article:
@@ -173,16 +187,14 @@ class PagePreview:
             ("article:published_time", iso_datetime(article.first_published_at)),
             ("article:modified_time", iso_datetime(article.last_published_at)),
         ]
-        tags += [
-            ("article:author", author.get_full_url(self.request)) for author in article.authors
-        ]
+        tags += [("article:author", author.url) for author in self.author_links]
         if article.section:
             tags.append(("article:section", article.section.title))
         tags += [("article:tag", tag.name) for tag in article.tag_list]
         return tags
 
     def twitter_card(self) -> list[tuple[str, str]]:
-        image = self.share_image()
+        image = self.share_image
         tags = [
             ("twitter:card", "summary_large_image" if self.is_article else "summary"),
             ("twitter:title", self.title),
@@ -206,7 +218,7 @@ class PagePreview:
         return news_media_organization(
             self.paper_name or self.page.title,
             self.home_url,
-            logo=self.logo(),
+            logo=self.logo,
             founding_year=self.settings.founding_year if self.settings else None,
             same_as=[url for _label, url in self.settings.social_links] if self.settings else (),
             alternate_names=sorted(other_names),
@@ -248,16 +260,17 @@ class PagePreview:
     def article_json_ld(self) -> dict:
         article = self.page
         if article.lead_image_id:
-            renditions = article.lead_image.get_renditions(*ARTICLE_IMAGE_CROPS)
+            renditions = self.lead_renditions
             images = [self.absolute(renditions[spec].url) for spec in ARTICLE_IMAGE_CROPS]
         else:
-            images = [self.share_image()[0].url]
+            images = [self.share_image[0].url]
         return news_article(
             article,
             url=self.url,
             language=self.language,
+            description=self.description,
             images=images,
-            authors=[Link(a.title, a.get_full_url(self.request)) for a in article.authors],
+            authors=self.author_links,
             publisher=self.publisher(),
             section=article.section.title if article.section else None,
             keywords=[tag.name for tag in article.tag_list],
