@@ -306,7 +306,7 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
     objects = ArticlePageManager()
 
     # What a listing attaches to its articles (attach_sections, for_listing), unknown on an
-    # article fetched otherwise, whose card then shows neither: declared so that a template
+    # article fetched otherwise (the one served): declared so that a template
     # asking for them finds None rather than failing a lookup, which costs 0.15 ms each.
     section_page: "SectionPage | None" = None
     approved_comment_count: int | None = None
@@ -390,14 +390,12 @@ class ArticlePage(CachedPrivacyCheckMixin, Page):
             NEIGHBOURS_SQL,
             [parent_path, self.depth, True, stored_when, stored_when, self.pk] * 2,
         )
-        both = (
-            ArticlePage.objects.filter(pk__in=neighbours)
-            .select_related("lead_image")
-            .defer_streamfields()
-        )
+        # Shaped as a listing's articles (their comment count in the same row, their section
+        # this one's): the next one is shown as a card at the article's foot ("Read next").
+        both = ArticlePage.objects.filter(pk__in=neighbours).for_listing(renditions=False)
         return {
             "previous" if (a.first_published_at, a.pk) < (when, self.pk) else "next": a
-            for a in both
+            for a in attach_sections(both, known=[self.section])
         }
 
     @property

@@ -66,6 +66,17 @@ class TeaserCountTests(TestCase):
             card_for(html, "بحث‌برانگیز"),
         )
 
+    def test_the_read_next_card_shows_the_next_articles_section_and_count(self):
+        # "Single" is older than "Quiet" and "Discussed": its next article is "Quiet"; the
+        # next one of "Quiet" is "Discussed", with three approved comments.
+        html = self.client.get(self.quiet.url).content.decode()
+        read_next = html[html.index('class="read-next"') :]
+        card = card_for(read_next, "Discussed")
+        self.assertIn(f'<a class="card__section" href="{self.paper.economy.url}">', card)
+        self.assertIn(
+            f'<a class="card__comments" href="{self.discussed.url}#comments">3 comments</a>', card
+        )
+
     def test_counts_cost_no_query_per_card(self):
         self.client.get(self.paper.economy.url)  # warm the chrome and renditions
         # Content's section pin is 7 for a section with a sub-section; this one has none,
