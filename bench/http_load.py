@@ -54,6 +54,8 @@ import urllib.request  # noqa: E402
 from contextlib import ExitStack, contextmanager  # noqa: E402
 from http.cookies import SimpleCookie  # noqa: E402
 
+import calibration  # noqa: E402  (bench/, beside this file)
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("BENCH_DIR") or ROOT / "var" / "bench-http")
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
@@ -573,7 +575,8 @@ def machine() -> str:
     load = os.getloadavg()
     return (
         f"{os.cpu_count()} CPUs ({cpu[1] if cpu else 'unknown'}), "
-        f"{int(memory[1]) // 1024} MiB RAM, load average {load[0]:.2f} before the run"
+        f"{int(memory[1]) // 1024} MiB RAM, load average {load[0]:.2f} before the run; "
+        f"{calibration.describe()}"
     )
 
 

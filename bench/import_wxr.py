@@ -37,6 +37,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from xml.sax.saxutils import escape  # noqa: E402
 
+import calibration  # noqa: E402  (bench/, beside this file)
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = int(os.environ.get("BENCH_POSTS", "100000"))
 TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "1200"))
@@ -382,6 +384,7 @@ def main() -> None:
         command.append("--no-worker")
     if PROFILE:
         command = [python, "-m", "cProfile", "-o", PROFILE, *command[1:]]
+    print(f"Machine: {calibration.describe()}")
     print(f"Importing: {' '.join(command)}")
     log = WORK / "import-report.txt"
     with log.open("w", encoding="utf-8") as output:
