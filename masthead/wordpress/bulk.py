@@ -93,7 +93,7 @@ _waiting_for_index: ContextVar[list | None] = ContextVar("bulk_waiting_for_index
 # Rows per INSERT: big enough to amortise a statement, small enough for SQLite's
 # parameter limit on the widest table (Page has 30-odd columns).
 INSERT_BATCH = 500
-FEW_NAMESAKES = 50  # pages elsewhere sharing a batch's slugs, looked up one by one
+FEW_NAMESAKES = 50  # pages elsewhere sharing a batch's slugs, looked up by id
 
 
 def add_pages(
@@ -376,8 +376,8 @@ def _sibling_slugs(parent: Page, slugs: list[str], using: str) -> set[str]:
 
     Asked by the parent's range of paths, the database walks every child (thousands in an
     archive's section, for each batch). The slug index answers which pages have these
-    slugs, usually none or a few; each is then looked up by id. Many (a slug that many
-    pages share) take the range query after all.
+    slugs, usually none or a few; their places are then looked up by id. Many (a slug that
+    many pages share) take the range query after all.
     """
     taken = set()
     depth = parent.depth + 1
@@ -393,8 +393,10 @@ def _sibling_slugs(parent: Page, slugs: list[str], using: str) -> set[str]:
             )
             taken.update(children.filter(slug__in=chunk).values_list("slug", flat=True))
             continue
+        places = pages.filter(pk__in=[pk for _slug, pk in found]).values_list("pk", "path", "depth")
+        where = {pk: (path, page_depth) for pk, path, page_depth in places}
         for slug, pk in found:
-            path, page_depth = pages.filter(pk=pk).values_list("path", "depth").get()
+            path, page_depth = where[pk]
             if page_depth == depth and path.startswith(parent.path):
                 taken.add(slug)
     return taken

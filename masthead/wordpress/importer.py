@@ -76,7 +76,6 @@ UPLOADS = "/wp-content/uploads/"
 RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")  # WordPress's "photo-300x200.jpg" copies
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 READERS_COMMENT_TYPES = {"", "comment"}
-APPROVED, PENDING = CommentStatus.APPROVED.value, CommentStatus.PENDING.value
 # The columns of a comment row the importer builds (_comments), in order.
 COMMENT_COLUMNS = ["article", "parent", "user", "author_name", "author_email"]
 COMMENT_COLUMNS += ["author_website", "body", "status", "created_at", "reply_notified_at"]
@@ -583,19 +582,18 @@ class WordPressImporter:
         """Record what a WordPress thing became; `later` leaves the insert to the batch's end."""
         row = self.mapped.get((kind, str(key)))
         content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-        if row is None:
-            if later:
-                self.new_mappings[(kind, str(key))] = [content_type.pk, obj.pk, digest]
-            else:
-                WordPressObject.objects.create(
-                    source=self.source,
-                    kind=kind,
-                    wordpress_id=str(key),
-                    content_type=content_type,
-                    object_id=obj.pk,
-                    checksum=digest,
-                )
-            self.mapped[(kind, str(key))] = Known(not later, obj.pk, digest)
+        if row is None and later:
+            self._remember_new(kind, key, content_type.pk, obj.pk, digest)
+        elif row is None:
+            WordPressObject.objects.create(
+                source=self.source,
+                kind=kind,
+                wordpress_id=str(key),
+                content_type=content_type,
+                object_id=obj.pk,
+                checksum=digest,
+            )
+            self.mapped[(kind, str(key))] = Known(True, obj.pk, digest)
         elif row.checksum != digest or row.object_id != obj.pk:
             if not row.written:  # inserted at the end of this batch
                 self.new_mappings[(kind, str(key))] = [content_type.pk, obj.pk, digest]
@@ -609,6 +607,11 @@ class WordPressImporter:
                     imported_at=timezone.now(),
                 )
             row.checksum, row.object_id = digest, obj.pk
+
+    def _remember_new(self, kind: str, key, content_type_id: int, pk: int, digest: str = ""):
+        """Record what a new WordPress thing became, its mapping inserted at the batch's end."""
+        self.new_mappings[(kind, str(key))] = [content_type_id, pk, digest]
+        self.mapped[(kind, str(key))] = Known(False, pk, digest)
 
     def _left_alone(self, kind: str, row: Known | None) -> bool:
         """Count a mapping whose object editors deleted here; True when it is one."""
@@ -1191,8 +1194,7 @@ class WordPressImporter:
             new_ids = insert_comments([row for _comment, row, _title in ready])
             for (comment, _row, _title), pk in zip(ready, new_ids, strict=True):
                 ids[comment.wordpress_id] = pk
-                self.new_mappings[("comment", str(comment.wordpress_id))] = [content_type, pk, ""]
-                self.mapped[("comment", str(comment.wordpress_id))] = Known(False, pk, "")
+                self._remember_new("comment", comment.wordpress_id, content_type, pk)
             self.report.count("comments", "created", len(ready))
             pending = waiting
 
