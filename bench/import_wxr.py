@@ -4,8 +4,9 @@ Run with `make bench-import`. It writes a realistic WXR 1.2 export of BENCH_POST
 (100,000 by default) under var/bench-import/ (kept and reused while BENCH_POSTS and the
 generator are unchanged), builds a fresh SQLite site there (both editions' front pages,
 nothing else), then times `manage.py import_wordpress` on the export in a child process
-and prints the articles per second, the child's peak memory (ru_maxrss) and the file's
-size, using the production settings (DEBUG off) unless DJANGO_SETTINGS_MODULE says
+and prints the articles per second, the peak memory of the import's processes together
+(the writer and its reading worker, sampled: PSS, with the writer's own ru_maxrss) and the
+file's size, using the production settings (DEBUG off) unless DJANGO_SETTINGS_MODULE says
 otherwise. It also prints the writing process's CPU seconds apart from its reading
 worker's: the writer is the one the two cores wait for. A run is given up after
 BENCH_TIMEOUT seconds (1200 by default); the articles written by then are counted.
@@ -38,6 +39,7 @@ from pathlib import Path  # noqa: E402
 from xml.sax.saxutils import escape  # noqa: E402
 
 import calibration  # noqa: E402  (bench/, beside this file)
+from processes import MemoryPeak  # noqa: E402  (bench/, too)
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = int(os.environ.get("BENCH_POSTS", "100000"))
@@ -322,27 +324,32 @@ def write_export(path: Path, posts: int) -> None:
 
 
 def run(command: list[str], env: dict, *, timeout: float | None = None, output=None):
-    """Run a child; return (seconds, peak resident kB, exit status, CPU seconds).
+    """Run a child; return (seconds, MemoryPeak, exit status, CPU seconds).
 
     Kill it at timeout. The CPU seconds (user and system) are what to compare between runs
     on a machine other jobs share: the wall time grows with their load, the CPU time less.
+    The memory is sampled over the child and its own children together: ru_maxrss would
+    give only the largest of them, and the import's reading worker is a second process.
     """
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output)  # noqa: S603
     deadline = started + timeout if timeout else None
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline and time.perf_counter() > deadline:
-            child.kill()
-            pid, status, usage = os.wait4(child.pid, 0)
-            print(f"Gave up after {timeout} s.")
-            break
-        time.sleep(0.2)
+    memory = MemoryPeak(child.pid)
+    with memory.sampling(every=0.5):
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline and time.perf_counter() > deadline:
+                child.kill()
+                pid, status, usage = os.wait4(child.pid, 0)
+                print(f"Gave up after {timeout} s.")
+                break
+            time.sleep(0.2)
     child.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - started, usage.ru_maxrss, child.returncode, cpu
+    memory.largest = usage.ru_maxrss * 1024  # bytes: the largest single process's peak
+    return time.perf_counter() - started, memory, child.returncode, cpu
 
 
 def main() -> None:
@@ -388,7 +395,7 @@ def main() -> None:
     print(f"Importing: {' '.join(command)}")
     log = WORK / "import-report.txt"
     with log.open("w", encoding="utf-8") as output:
-        seconds, peak_kb, status, cpu = run(command, env, timeout=TIMEOUT, output=output)
+        seconds, memory, status, cpu = run(command, env, timeout=TIMEOUT, output=output)
     # The report's counts; its warnings (one per missing image...) stay in the file.
     with log.open(encoding="utf-8") as report:
         for line in report:
@@ -405,11 +412,17 @@ def main() -> None:
             f"reading worker {split['children']:.1f} s"
         )
     print(
+        f"Memory: peak {memory.peak_pss / 2**20:.0f} MiB together (PSS) over "
+        f"{memory.processes} processes; summed VmRSS {memory.peak / 2**20:.0f} MiB; the "
+        f"largest process alone {memory.largest / 2**20:.0f} MiB (ru_maxrss)"
+    )
+    print(
         "\n| posts | file | articles written | time | CPU time | articles/s | articles/CPU s "
-        "| peak memory | exit |\n"
+        "| peak memory, together | exit |\n"
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         f"| {POSTS} | {size_mb:.0f} MB | {done} | {seconds:.0f} s | {cpu:.0f} s | "
-        f"{done / seconds:.0f} | {done / cpu:.0f} | {peak_kb / 1024:.0f} MB | {status} |"
+        f"{done / seconds:.0f} | {done / cpu:.0f} | {memory.peak_pss / 2**20:.0f} MiB | "
+        f"{status} |"
     )
     if status:
         sys.exit(status)
