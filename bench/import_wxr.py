@@ -324,7 +324,8 @@ def write_export(path: Path, posts: int) -> None:
 
 
 def run(command: list[str], env: dict, *, timeout: float | None = None, output=None):
-    """Run a child; return (seconds, MemoryPeak, exit status, CPU seconds).
+    """Run a child; return (seconds, MemoryPeak, largest process's peak bytes, exit status,
+    CPU seconds).
 
     Kill it at timeout. The CPU seconds (user and system) are what to compare between runs
     on a machine other jobs share: the wall time grows with their load, the CPU time less.
@@ -348,8 +349,8 @@ def run(command: list[str], env: dict, *, timeout: float | None = None, output=N
             time.sleep(0.2)
     child.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    memory.largest = usage.ru_maxrss * 1024  # bytes: the largest single process's peak
-    return time.perf_counter() - started, memory, child.returncode, cpu
+    largest = usage.ru_maxrss * 1024  # the largest single process's peak, in bytes
+    return time.perf_counter() - started, memory, largest, child.returncode, cpu
 
 
 def main() -> None:
@@ -378,7 +379,7 @@ def main() -> None:
         [python, "manage.py", "migrate", "--noinput", "-v0"],
         [python, "bench/import_wxr.py", "--make-site"],
     ):
-        _seconds, _peak, status, _cpu = run(command, env)
+        _seconds, _memory, _largest, status, _cpu = run(command, env)
         if status:
             sys.exit(f"{' '.join(command)} failed ({status})")
     cpu_file = WORK / "import-cpu.json"
@@ -395,7 +396,7 @@ def main() -> None:
     print(f"Importing: {' '.join(command)}")
     log = WORK / "import-report.txt"
     with log.open("w", encoding="utf-8") as output:
-        seconds, memory, status, cpu = run(command, env, timeout=TIMEOUT, output=output)
+        seconds, memory, largest, status, cpu = run(command, env, timeout=TIMEOUT, output=output)
     # The report's counts; its warnings (one per missing image...) stay in the file.
     with log.open(encoding="utf-8") as report:
         for line in report:
@@ -414,7 +415,7 @@ def main() -> None:
     print(
         f"Memory: peak {memory.peak_pss / 2**20:.0f} MiB together (PSS) over "
         f"{memory.processes} processes; summed VmRSS {memory.peak / 2**20:.0f} MiB; the "
-        f"largest process alone {memory.largest / 2**20:.0f} MiB (ru_maxrss)"
+        f"largest process alone {largest / 2**20:.0f} MiB (ru_maxrss)"
     )
     print(
         "\n| posts | file | articles written | time | CPU time | articles/s | articles/CPU s "
