@@ -8,9 +8,11 @@ version lost with its store starts again from the clock, so it never repeats one
 process still holds fragments for.
 """
 
+import time
+
 from django.core.cache import caches
 
-from masthead.pagecache.store import advance_counter, counter_value, store
+from masthead.pagecache.store import CounterUnavailable, advance_counter, counter_value, store
 
 CHROME_VERSION_KEY = "masthead:chrome-version"
 
@@ -27,7 +29,13 @@ def chrome_version() -> int:
         return counter_value(_shared(), CHROME_VERSION_KEY)
     except Exception as error:  # noqa: BLE001 - an outage slows the site, never breaks it
         store_failed(error)
+    try:
         return counter_value(caches["default"], CHROME_VERSION_KEY)
+    except CounterUnavailable:
+        # No store answers (on Redis, the default cache is Redis too): nothing can tell
+        # whether the chrome changed elsewhere, so no fragment may be reused. A version of
+        # the caller's own, below every real one (those start from the clock), does that.
+        return -time.time_ns()
 
 
 def chrome_version_for(request) -> int:
@@ -46,7 +54,10 @@ def bump_chrome_version() -> None:
         advance_counter(_shared(), CHROME_VERSION_KEY)
     except Exception as error:  # noqa: BLE001
         store_failed(error)
-        advance_counter(caches["default"], CHROME_VERSION_KEY)
+        try:
+            advance_counter(caches["default"], CHROME_VERSION_KEY)
+        except CounterUnavailable:
+            pass  # no store answers: chrome_version() hands out versions of their own
 
 
 def store_failed(error: Exception) -> None:

@@ -44,6 +44,12 @@ LISTENER_POLL_SECONDS = 1.0
 LISTENER_RETRY_SECONDS = 2.0
 
 
+class CounterUnavailable(LookupError):
+    """A cache kept no value for a counter even once told to: it is down. (A cache set to
+    ignore its outages, as the default one is on Redis, answers every read with nothing
+    and drops every write rather than raising.)"""
+
+
 def counter_value(cache, key: str) -> int:
     """A counter that never repeats a value: missing (a new or emptied cache), it starts
     from the clock in microseconds, past any count an earlier one reached, so nothing a
@@ -52,6 +58,8 @@ def counter_value(cache, key: str) -> int:
     if value is None:
         cache.add(key, time.time_ns() // 1000, timeout=None)
         value = cache.get(key)
+    if value is None:
+        raise CounterUnavailable(key)
     return int(value)
 
 

@@ -55,7 +55,9 @@ def over_rate_limit(request, endpoint: str) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, window)
         return False
-    return count > limit
+    # A cache that is down counts nothing (on Redis the default cache ignores its outages
+    # and answers None): search stays open to everyone rather than closed to everyone.
+    return count is not None and count > limit
 
 
 def too_many_searches(request, template: str, window: int):

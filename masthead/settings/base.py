@@ -136,12 +136,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "masthead.core.redis_cache.OutageTolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "masthead",
             "OPTIONS": {
-                # A cache outage slows the site down; it must not take it down.
+                # A cache outage slows the site down; it must not take it down. Short
+                # timeouts keep a Redis that no longer answers from holding every request.
                 "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
             },
         }
     }

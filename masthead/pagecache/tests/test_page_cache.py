@@ -602,3 +602,64 @@ class CacheDown(PageCacheTestCase):
         health = self.get("/healthz")
         self.assertEqual(health.status_code, 200)
         self.assertEqual(health.json()["page_cache"], "unreachable")
+
+
+# As production has it: with REDIS_URL the default cache is Redis too, set to ignore its
+# outages (every read answers nothing, every write is dropped), so when Redis goes away
+# both stores go with it.
+NOTHING_LISTENS = "redis://127.0.0.1:1/0"
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "masthead.core.redis_cache.OutageTolerantRedisCache",
+            "LOCATION": NOTHING_LISTENS,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.1,
+                "SOCKET_TIMEOUT": 0.1,
+            },
+        },
+        "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": NOTHING_LISTENS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1},
+        },
+    }
+)
+class RedisDown(CacheDown):
+    """Everything the shared caches held is gone: pages, the chrome's version, the menus."""
+
+    def test_every_kind_of_page_is_served_and_the_health_check_says_why(self):
+        urls = ["/", self.paper.economy.url, self.free.url, self.premium.url, "/fa/"]
+        with self.assertLogs("masthead.pagecache.store", "WARNING"):
+            for url in urls:
+                response = self.get(url)
+                self.assertEqual(response.status_code, 200, url)
+                self.assertEqual(response["X-Page-Cache"], "MISS", url)
+        self.assertNotContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        health = self.get("/healthz").json()
+        self.assertEqual((health["cache"], health["page_cache"]), ("degraded", "unreachable"))
+
+    def test_an_edit_published_during_the_outage_shows_at_once(self):
+        with self.assertLogs("masthead.pagecache.store", "WARNING"):
+            self.assertContains(self.get(self.paper.economy.url), "Harbour reopens")
+            self.free.title = "Harbour reopens to tankers"
+            self.free.save_revision().publish()
+            for url in (self.free.url, self.paper.economy.url, "/"):
+                self.assertContains(self.get(url), "Harbour reopens to tankers")
+
+    def test_a_subscriber_can_sign_in_and_reads_their_own_copy(self):
+        with self.assertLogs("masthead.pagecache.store", "WARNING"):
+            self.sign_in(self.subscriber)  # allauth's rate limit asks the cache for a lock
+            self.assertContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+        self.client.logout()
+        self.assertNotContains(self.get(self.premium.url), SUBSCRIBERS_CANARY)
+
+    def test_search_stays_open(self):
+        with self.assertLogs("masthead.pagecache.store", "WARNING"):
+            for _ in range(3):  # its rate limit counts in the cache
+                self.assertContains(self.get("/search/?q=harbour"), "Harbour reopens")
