@@ -3,10 +3,12 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import TestCase
+from django.utils.encoding import iri_to_uri
 
 from masthead.content.models import AccessLevel, ArticleAuthor
 from masthead.content.querysets import attach_sections
 from masthead.core.cache import bump_chrome_version
+from masthead.core.templatetags.edition_tags import iri
 
 from .factories import make_article, make_image, make_paper, translate
 
@@ -253,6 +255,28 @@ class EditionTests(TestCase):
         )
         html = self.client.get(persian.url).content.decode()
         self.assertIn(f'href="{self.article.url}" hreflang="en"', html)
+
+    def test_persian_links_keep_their_letters_and_lead_where_they_say(self):
+        persian = translate(self.article, self.paper.persian, title="دیپلمات", slug="دیپلمات")
+        persian.tags.add("نفت خام")
+        persian.save_revision().publish()
+        html = self.client.get(persian.url).content.decode()
+        # In the menus, the cards and the tag list: letters, not percent-encoding. (A
+        # query's value, as in the sign-in link's `next`, stays as it is.)
+        links = re.findall(r'<a [^>]*href="(/fa/[^"?#]*)"', html)
+        self.assertIn(
+            persian.url.replace("%D8%AF%DB%8C%D9%BE%D9%84%D9%85%D8%A7%D8%AA", "دیپلمات"), links
+        )
+        self.assertTrue([link for link in links if link.startswith("/fa/tags/")], links)
+        self.assertFalse([link for link in links if re.search("%D[89AB]", link)], links)
+        # What a browser does with such a link: encode it, ask, and get the page.
+        for link in {link for link in links if "دیپلمات" in link or "/tags/" in link}:
+            self.assertEqual(self.client.get(iri_to_uri(link)).status_code, 200, link)
+
+    def test_the_iri_filter_decodes_letters_only(self):
+        self.assertEqual(iri("/fa/%D9%86%D9%81%D8%AA/"), "/fa/نفت/")
+        self.assertEqual(iri("/a%2Fb/%D9%86%20x/?q=%26"), "/a%2Fb/ن%20x/?q=%26")
+        self.assertEqual(iri(""), "")
 
     def test_persian_article_renders_in_10_queries(self):
         ada = self.paper.writers[0]
